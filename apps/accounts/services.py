@@ -1,0 +1,139 @@
+"""Writes for users, organizations and API tokens."""
+
+import time
+import uuid
+
+import jwt
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import (
+    PERSONAL_ORG_ID,
+    ApiKey,
+    Membership,
+    Organization,
+    Role,
+    Team,
+    User,
+    hash_api_key,
+)
+
+JWT_ALGORITHM = "HS256"
+JWT_AUDIENCE = "ouro-api"
+
+
+class InvalidApiKey(Exception):
+    """The key is unknown, malformed or revoked."""
+
+
+class InvalidAccessToken(Exception):
+    """The access token is malformed, expired, forged or its key was revoked."""
+
+
+def personal_org() -> Organization:
+    org, _ = Organization.objects.get_or_create(id=PERSONAL_ORG_ID, defaults={"name": "Personal"})
+    if not org.teams.filter(is_default=True).exists():
+        Team.objects.get_or_create(org=org, name="Personal", defaults={"is_default": True})
+    return org
+
+
+@transaction.atomic
+def organization_create(*, name: str, owner: User | None = None) -> Organization:
+    org = Organization.objects.create(name=name)
+    Team.objects.create(org=org, name="General", is_default=True)
+    if owner is not None:
+        Membership.objects.create(user=owner, org=org, role=Role.ADMIN)
+    return org
+
+
+def membership_set(*, user: User, org: Organization, role: str) -> Membership:
+    membership, _ = Membership.objects.update_or_create(user=user, org=org, defaults={"role": role})
+    return membership
+
+
+def user_create(*, username: str, email: str = "", password: str | None = None) -> User:
+    user = User(username=username, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    personal_org()
+    return user
+
+
+def api_key_create(*, user: User, name: str, org: Organization | None = None) -> tuple[ApiKey, str]:
+    """Create a personal access token; returns the row and the raw key (shown once)."""
+    raw = ApiKey.generate()
+    key = ApiKey.objects.create(
+        user=user,
+        name=name.strip() or "API key",
+        prefix=raw[:12],
+        key_hash=hash_api_key(raw),
+        org=org,
+    )
+    return key, raw
+
+
+def api_key_revoke(*, key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_key_authenticate(raw: str) -> ApiKey:
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidApiKey("An API key is required")
+    key = ApiKey.objects.select_related("user").filter(key_hash=hash_api_key(raw.strip())).first()
+    if key is None:
+        raise InvalidApiKey("Invalid API key")
+    if key.revoked_at is not None:
+        raise InvalidApiKey("This API key has been revoked")
+    if not key.user.is_active:
+        raise InvalidApiKey("This API key's user is disabled")
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+def _sign(claims: dict) -> str:
+    return jwt.encode(claims, settings.SECRET_KEY, algorithm=JWT_ALGORITHM)
+
+
+def access_token_issue(*, key: ApiKey, now: float | None = None) -> dict:
+    """Exchange a validated API key for a short-lived access token and a refresh token."""
+    issued = int(now if now is not None else time.time())
+    base = {"sub": str(key.user_id), "kid": str(key.id), "aud": JWT_AUDIENCE, "iat": issued}
+    access = _sign({**base, "typ": "access", "exp": issued + settings.ACCESS_TOKEN_TTL_SECONDS})
+    refresh = _sign(
+        {**base, "typ": "refresh", "jti": uuid.uuid4().hex, "exp": issued + 30 * 24 * 3600}
+    )
+    return {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "bearer",
+        "expires_in": settings.ACCESS_TOKEN_TTL_SECONDS,
+        "api_key_org_id": str(key.org_id) if key.org_id else None,
+        "api_key_name": key.name,
+    }
+
+
+def access_token_authenticate(token: str) -> tuple[User, ApiKey]:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.SECRET_KEY,
+            algorithms=[JWT_ALGORITHM],
+            audience=JWT_AUDIENCE,
+            options={"require": ["exp", "sub", "kid"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidAccessToken("The access token has expired") from None
+    except jwt.PyJWTError:
+        raise InvalidAccessToken("Invalid access token") from None
+    if claims.get("typ") != "access":
+        raise InvalidAccessToken("Invalid access token")
+    key = ApiKey.objects.select_related("user").filter(pk=claims["kid"]).first()
+    if key is None or key.revoked_at is not None or str(key.user_id) != claims["sub"]:
+        raise InvalidAccessToken("The API key behind this token has been revoked")
+    if not key.user.is_active:
+        raise InvalidAccessToken("This user is disabled")
+    return key.user, key

@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from apps.accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("signup", views.signup, name="signup"),
+    path("login", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("settings/api-keys", views.api_keys, name="api_keys"),
+    path(
+        "settings/api-keys/<uuid:key_id>/revoke", views.api_key_revoke_view, name="api_key_revoke"
+    ),
+]

@@ -1,0 +1,48 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.forms import ApiKeyForm, SignUpForm
+from apps.accounts.models import ApiKey
+from apps.accounts.services import api_key_create, api_key_revoke, personal_org
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        personal_org()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.username}.")
+        return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = api_key_create(user=request.user, name=form.cleaned_data["name"])
+        messages.success(request, "Key created. Copy it now: it is not shown again.")
+        form = ApiKeyForm()
+    keys = request.user.api_keys.all()
+    return render(
+        request, "accounts/api_keys.html", {"form": form, "keys": keys, "new_key": new_key}
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke_view(request: HttpRequest, key_id) -> HttpResponse:
+    key = get_object_or_404(ApiKey, pk=key_id, user=request.user)
+    api_key_revoke(key=key)
+    messages.success(request, f"Key “{key.name}” revoked.")
+    return redirect("api_keys")

@@ -1,0 +1,148 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from apps.accounts.models import Organization, Team
+from apps.assets.models import Asset
+from apps.routes.models import Route
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued"
+    IN_PROGRESS = "in-progress"
+    SUCCESS = "success"
+    ERROR = "error"
+    TIMED_OUT = "timed-out"
+
+
+ACTIVE_STATUSES = (Status.QUEUED, Status.IN_PROGRESS)
+TERMINAL_STATUSES = (Status.SUCCESS, Status.ERROR, Status.TIMED_OUT)
+
+
+class ActionQuerySet(models.QuerySet):
+    def active(self) -> "ActionQuerySet":
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+
+class Action(models.Model):
+    """One run of a route: the request as sent, the outcome, timings and logs."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="actions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED, db_index=True)
+    # The caller's inputs: {"body", "query", "parameters", "headers"} (no service credentials).
+    metadata = models.JSONField(default=dict, blank=True)
+    # The request as sent upstream, with secrets redacted.
+    request = models.JSONField(default=dict, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    upstream_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=16, default="api")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ack_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_updated = models.DateTimeField(default=timezone.now)
+    # Any callback, log line or progress report from the upstream.
+    last_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    status_message = models.CharField(max_length=300, blank=True)
+    webhook_token_hash = models.CharField(max_length=64, blank=True)
+    canceled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["route", "user", "-created_at"]),
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["status", "last_heartbeat_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.route_id} {self.status}"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    def transition(self, *, to: str, expected: tuple[str, ...], **fields) -> bool:
+        """Move to `to` only if the status is still one of `expected`; exactly one caller wins.
+
+        A conditional UPDATE, so two workers or two callbacks can never both succeed, and a
+        terminal status never changes. Returns whether this call made the change.
+        """
+        now = timezone.now()
+        values = {"status": to, "last_updated": now, **fields}
+        if to in TERMINAL_STATUSES:
+            values.setdefault("finished_at", now)
+        updated = Action.objects.filter(pk=self.pk, status__in=expected).update(**values)
+        self.refresh_from_db()
+        return updated == 1
+
+
+class ActionLog(models.Model):
+    class Level(models.TextChoices):
+        DEBUG = "debug"
+        INFO = "info"
+        WARNING = "warning"
+        ERROR = "error"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="logs")
+    level = models.CharField(max_length=8, choices=Level, default=Level.INFO)
+    message = models.TextField()
+    # Who wrote it: "upstream", "caller" or "system".
+    origin = models.CharField(max_length=16, default="system")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+
+
+class ActionAsset(models.Model):
+    """An asset an action consumed (input) or created (output), by its declared name."""
+
+    class Role(models.TextChoices):
+        INPUT = "input"
+        OUTPUT = "output"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="assets")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="action_links")
+    role = models.CharField(max_length=8, choices=Role)
+    name = models.CharField(max_length=200)
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "role", "name"], name="one_asset_per_name")
+        ]
+
+
+class CallbackDelivery(models.Model):
+    """Every callback and log delivery received for an action, with our verdict."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(max_length=16)  # "callback" or "log"
+    verdict = models.CharField(max_length=32)  # accepted, duplicate, late, forbidden, malformed
+    http_status = models.PositiveSmallIntegerField()
+    size = models.PositiveIntegerField(default=0)
+    detail = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "id"]

@@ -1,0 +1,88 @@
+"""Accounts, organizations and generic asset endpoints of the Ouro contract."""
+
+from django.http import HttpRequest, JsonResponse
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+
+from apps.accounts.models import Organization
+from apps.accounts.selectors import membership_for, organizations_for_user
+from apps.accounts.services import InvalidApiKey, access_token_issue, api_key_authenticate
+from apps.api.context import request_org
+from apps.api.envelope import ok, parse_uuid
+from apps.api.errors import ApiError, error_response
+from apps.assets.models import Asset
+from apps.assets.selectors import asset_can_view
+from apps.assets.serializers import organization_dict, user_profile_dict
+
+
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def get_token(request: Request):
+    """Exchange a personal access token for a JWT. Failures answer 200 with `error`."""
+    body = request.data if isinstance(request.data, dict) else {}
+    try:
+        key = api_key_authenticate(body.get("pat") or "")
+    except InvalidApiKey as exc:
+        return ok(None, error={"message": str(exc), "code": "invalid_api_key", "status": 401})
+    return ok(None, **access_token_issue(key=key))
+
+
+@api_view(["GET"])
+def current_user(request: Request):
+    user = request.user
+    return ok(
+        {
+            "id": str(user.pk),
+            "user_id": str(user.pk),
+            "email": user.email,
+            "username": user.username,
+        }
+    )
+
+
+@api_view(["GET"])
+def current_profile(request: Request):
+    return ok(user_profile_dict(request.user))
+
+
+@api_view(["GET"])
+def organizations_of_user(request: Request):
+    orgs = organizations_for_user(user=request.user).prefetch_related("memberships")
+    data = []
+    for org in orgs:
+        role = next((m.role for m in org.memberships.all() if m.user_id == request.user.pk), None)
+        data.append(organization_dict(org, role=role))
+    return ok(data)
+
+
+@api_view(["GET"])
+def organization_context(request: Request):
+    context = request_org(request)
+    return ok(organization_dict(context.org, role=context.role))
+
+
+@api_view(["GET"])
+def organization_detail(request: Request, org_id: str):
+    org = Organization.objects.filter(pk=parse_uuid(org_id)).first()
+    membership = membership_for(user=request.user, org_id=org.pk) if org else None
+    if org is None or (membership is None and not org.is_personal):
+        raise ApiError("Organization not found", status=404, code="not_found")
+    return ok(organization_dict(org, role=membership.role if membership else None))
+
+
+@api_view(["GET"])
+def asset_type(request: Request, asset_id: str):
+    asset = Asset.objects.filter(pk=parse_uuid(asset_id)).select_related("parent").first()
+    if asset is None or not asset_can_view(user=request.user, asset=asset):
+        raise ApiError("Asset not found", status=404, code="not_found")
+    return ok({"asset_type": asset.asset_type})
+
+
+def not_found(request: HttpRequest, exception=None) -> JsonResponse:
+    return error_response(f"No API endpoint at {request.path}", "not_found", 404)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return error_response("Internal server error", "server_error", 500)

@@ -1,0 +1,36 @@
+from importlib import import_module
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import include, path
+
+from apps.api import views as api_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("apps.api.urls")),
+    path("", include("apps.accounts.urls")),
+]
+
+# Each app's pages live in its own `urls.py`.
+for app in ("assets", "services", "routes", "actions", "posts"):
+    try:
+        module = import_module(f"apps.{app}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"apps.{app}.urls":
+            raise
+        continue
+    urlpatterns.append(path("", include(module)))
+
+
+def handler404(request: HttpRequest, exception=None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_views.not_found(request, exception)
+    return render(request, "404.html", status=404)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_views.server_error(request)
+    return render(request, "500.html", status=500)
