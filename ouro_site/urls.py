@@ -14,11 +14,19 @@ urlpatterns = [
 ]
 
 # Each app's pages live in its own `urls.py`.
-for app in ("assets", "services", "routes", "actions", "posts"):
+PAGE_URL_MODULES = (
+    "apps.assets.urls",
+    "apps.services.urls",
+    "apps.routes.urls",
+    "apps.actions.urls",
+    "apps.actions.callback_urls",
+    "apps.posts.urls",
+)
+for name in PAGE_URL_MODULES:
     try:
-        module = import_module(f"apps.{app}.urls")
+        module = import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name != f"apps.{app}.urls":
+        if exc.name != name:
             raise
         continue
     urlpatterns.append(path("", include(module)))

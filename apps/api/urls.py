@@ -16,11 +16,20 @@ urlpatterns = [
     path("assets/<str:asset_id>/type", views.asset_type),
 ]
 
-for app in ("assets", "services", "routes", "actions", "posts"):
+API_URL_MODULES = (
+    "apps.assets.api_urls",
+    "apps.services.api_urls",
+    "apps.routes.api_urls",
+    "apps.actions.api_urls",
+    "apps.actions.callback_api_urls",
+    "apps.posts.api_urls",
+)
+
+for name in API_URL_MODULES:
     try:
-        module = import_module(f"apps.{app}.api_urls")
+        module = import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name != f"apps.{app}.api_urls":
+        if exc.name != name:
             raise
         continue
     urlpatterns.append(path("", include(module)))
