@@ -1,0 +1,157 @@
+import ipaddress
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from apps.services.outbound import OutboundError, address_is_public, outbound_request
+
+
+class Upstream(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def _reply(self, status, body=b"", headers=None):
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        port = self.server.server_address[1]
+        if self.path == "/ok":
+            return self._reply(200, b'{"ok": true}', {"Content-Type": "application/json"})
+        if self.path == "/host":
+            return self._reply(200, self.headers["Host"].encode())
+        if self.path == "/big":
+            return self._reply(200, b"x" * 50_000)
+        if self.path == "/chunked-big":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for _ in range(10):
+                self.wfile.write(b"1388\r\n" + b"y" * 5000 + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+            return None
+        if self.path == "/same":
+            return self._reply(302, headers={"Location": "/ok"})
+        if self.path == "/other":
+            return self._reply(302, headers={"Location": f"http://localhost:{port}/ok"})
+        if self.path == "/loop":
+            return self._reply(302, headers={"Location": "/loop"})
+        if self.path == "/slow":
+            time.sleep(2)
+            return self._reply(200, b"late")
+        return self._reply(404)
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        return self._reply(200, self.rfile.read(length))
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    "address,public",
+    [
+        ("8.8.8.8", True),
+        ("2606:4700:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("fd00::1", False),
+        ("224.0.0.1", False),
+    ],
+)
+def test_address_is_public(address, public):
+    assert address_is_public(ipaddress.ip_address(address)) is public
+
+
+def test_loopback_is_refused_unless_allowed(upstream):
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", f"{upstream}/ok", allow_private=False)
+    assert caught.value.kind == "blocked"
+    assert "UPSTREAM_ALLOW_PRIVATE_IPS" in str(caught.value)
+    assert outbound_request("GET", f"{upstream}/ok", allow_private=True).json() == {"ok": True}
+
+
+def test_a_name_resolving_to_loopback_is_refused():
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", "http://localhost:9/", allow_private=False)
+    assert caught.value.kind == "blocked"
+
+
+def test_the_host_header_keeps_the_name(upstream):
+    port = upstream.rsplit(":", 1)[1]
+    response = outbound_request("GET", f"http://localhost:{port}/host", allow_private=True)
+    assert response.text == f"localhost:{port}"
+
+
+def test_bodies_are_capped(upstream):
+    for path in ("/big", "/chunked-big"):
+        with pytest.raises(OutboundError) as caught:
+            outbound_request("GET", f"{upstream}{path}", allow_private=True, max_bytes=10_000)
+        assert caught.value.kind == "too_large"
+    assert len(outbound_request("GET", f"{upstream}/big", allow_private=True).content) == 50_000
+
+
+def test_redirects_stay_on_the_same_origin(upstream):
+    response = outbound_request("GET", f"{upstream}/same", allow_private=True)
+    assert response.status == 200 and response.history == [f"{upstream}/same"]
+    with pytest.raises(OutboundError) as other:
+        outbound_request("GET", f"{upstream}/other", allow_private=True)
+    assert other.value.kind == "redirect"
+    with pytest.raises(OutboundError) as loop:
+        outbound_request("GET", f"{upstream}/loop", allow_private=True)
+    assert "too many" in str(loop.value)
+    assert (
+        outbound_request(
+            "GET", f"{upstream}/same", allow_private=True, follow_redirects=False
+        ).status
+        == 302
+    )
+
+
+def test_timeouts_and_refused_connections_say_what_happened(upstream):
+    with pytest.raises(OutboundError) as slow:
+        outbound_request("GET", f"{upstream}/slow", allow_private=True, read_timeout=0.3)
+    assert slow.value.kind == "timeout" and "did not answer within 0.3 s" in str(slow.value)
+    with pytest.raises(OutboundError) as refused:
+        outbound_request("GET", "http://127.0.0.1:9/", allow_private=True)
+    assert refused.value.kind == "connect" and "connection refused" in str(refused.value)
+
+
+def test_bad_urls_are_refused():
+    for url in (
+        "file:///etc/passwd",
+        "ftp://example.org/",
+        "/relative",
+        "http://user:pw@example.org/",
+    ):
+        with pytest.raises(OutboundError) as caught:
+            outbound_request("GET", url, allow_private=True)
+        assert caught.value.kind == "invalid_url"
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", "http://no-such-host.invalid/", allow_private=True)
+    assert caught.value.kind == "dns"
+
+
+def test_json_bodies_are_sent_with_a_content_length(upstream):
+    response = outbound_request("POST", f"{upstream}/echo", json={"a": 1}, allow_private=True)
+    assert response.json() == {"a": 1}
