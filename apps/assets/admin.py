@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.assets.models import Asset, AssetShare
+from apps.assets.models import Asset, AssetShare, Dataset, File, RouteAsset
 
 
 @admin.register(Asset)
@@ -13,3 +13,20 @@ class AssetAdmin(admin.ModelAdmin):
 @admin.register(AssetShare)
 class AssetShareAdmin(admin.ModelAdmin):
     list_display = ("asset", "user", "role")
+
+
+@admin.register(File)
+class FileAdmin(admin.ModelAdmin):
+    list_display = ("name", "file_name", "content_type", "size", "user", "visibility")
+    search_fields = ("name", "file_name")
+
+
+@admin.register(Dataset)
+class DatasetAdmin(admin.ModelAdmin):
+    list_display = ("name", "row_count", "user", "visibility")
+    search_fields = ("name",)
+
+
+@admin.register(RouteAsset)
+class RouteAssetAdmin(admin.ModelAdmin):
+    list_display = ("route", "asset", "added_by", "created_at")

@@ -92,3 +92,89 @@ class AssetShare(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["asset", "user"], name="one_share_per_user")]
+
+
+class File(Asset):
+    """Bytes kept through the storage API, with the type taken from content and extension."""
+
+    ASSET_TYPE = AssetType.FILE
+
+    asset_ptr = models.OneToOneField(
+        Asset,
+        parent_link=True,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="file_detail",
+    )
+    file_name = models.CharField(max_length=255)
+    storage_path = models.CharField(max_length=500)
+    content_type = models.CharField(max_length=120)
+    extension = models.CharField(max_length=32, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+
+class FileUpload(models.Model):
+    """Bytes uploaded before their file asset exists (base64 upload or signed direct upload).
+
+    Its id becomes the file's id when the file is created from it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    storage_path = models.CharField(max_length=500)
+    content_type = models.CharField(max_length=120, blank=True)
+    extension = models.CharField(max_length=32, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    visibility = models.CharField(max_length=16, choices=Visibility, default=Visibility.PRIVATE)
+    received = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Dataset(Asset):
+    """Rows with a schema of typed columns."""
+
+    ASSET_TYPE = AssetType.DATASET
+
+    asset_ptr = models.OneToOneField(
+        Asset,
+        parent_link=True,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="dataset_detail",
+    )
+    # [{"name": str, "type": "integer|number|boolean|string|json", "is_nullable": bool}]
+    columns = models.JSONField(default=list, blank=True)
+    # Columns that identify a row for upserts.
+    key_columns = models.JSONField(default=list, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+
+
+class DatasetRow(models.Model):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "position"], name="one_row_per_position")
+        ]
+
+
+class RouteAsset(models.Model):
+    """A file, dataset or post its route's owner linked to the route for context."""
+
+    route = models.ForeignKey("routes.Route", on_delete=models.CASCADE, related_name="related")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="route_links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "asset"], name="one_link_per_route_asset")
+        ]

@@ -54,3 +54,65 @@ def asset_dict(asset: Asset) -> dict:
         "created_at": iso(asset.created_at),
         "last_updated": iso(asset.last_updated),
     }
+
+
+def file_metadata_dict(file) -> dict:
+    return {
+        "id": str(file.pk),
+        "name": file.file_name,
+        "path": file.storage_path,
+        "fullPath": file.storage_path,
+        "size": file.size,
+        "type": file.content_type,
+        "mimeType": file.content_type,
+        "extension": file.extension,
+        "bucket": "public-files" if file.effective_visibility == "public" else "files",
+    }
+
+
+def file_dict(file, *, preview: list | None = None) -> dict:
+    return {**asset_dict(file), "metadata": file_metadata_dict(file), "preview": preview}
+
+
+def dataset_metadata_dict(dataset) -> dict:
+    return {
+        "table_name": f"dataset_{dataset.pk.hex}",
+        "schema": "datasets",
+        "columns": [c["name"] for c in dataset.columns],
+        "table_size": dataset.row_count,
+    }
+
+
+def dataset_dict(dataset, *, preview: list | None = None) -> dict:
+    return {
+        **asset_dict(dataset),
+        "metadata": dataset_metadata_dict(dataset),
+        "preview": preview,
+    }
+
+
+def dataset_column_dicts(dataset) -> list[dict]:
+    return [
+        {"name": c["name"], "type": c["type"], "is_nullable": c.get("is_nullable", True)}
+        for c in dataset.columns
+    ]
+
+
+def route_brief_dict(route) -> dict:
+    """A route as a list entry (compatible routes, connections): asset fields plus `route`."""
+    return {
+        **asset_dict(route),
+        "route": {
+            "method": route.method,
+            "path": route.path,
+            "description": route.summary or route.description,
+            "execution_mode": route.execution_mode,
+            "input_assets": route.input_assets or None,
+            "output_assets": route.output_assets or None,
+            "input_type": route.input_type or None,
+            "input_filter": route.input_filter or None,
+            "input_file_extension": route.input_file_extension or None,
+            "output_type": route.output_type or None,
+            "output_file_extension": route.output_file_extension or None,
+        },
+    }

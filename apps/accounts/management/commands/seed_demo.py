@@ -1,12 +1,16 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.accounts.services import api_key_create, api_key_revoke, user_create
+from apps.accounts.services import api_key_create, api_key_revoke, personal_org, user_create
+from apps.services.importer import SpecError
+from apps.services.models import Service
+from apps.services.services import service_create, service_resync, spec_from_url
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password"
 DEMO_KEY_NAME = "demo key"
+DEMO_SERVICE = "demo"
 
 
 class Command(BaseCommand):
@@ -27,3 +31,29 @@ class Command(BaseCommand):
         _, raw = api_key_create(user=user, name=DEMO_KEY_NAME)
         self.stdout.write(f"Demo user: {DEMO_USERNAME} / {DEMO_PASSWORD}")
         self.stdout.write(f"Demo API key: {raw}")
+        self._register_upstream(user, upstream.rstrip("/"))
+
+    def _register_upstream(self, user: User, upstream: str) -> None:
+        """The demo upstream as the demo user's public service "demo"; re-running re-syncs."""
+        spec_url = f"{upstream}/openapi.json"
+        try:
+            result = spec_from_url(spec_url)
+        except SpecError as exc:
+            raise CommandError(f"Could not register the demo upstream: {exc}") from None
+        service = Service.objects.live().filter(user=user, name=DEMO_SERVICE).first()
+        if service is None:
+            service, diff = service_create(
+                user=user,
+                org=personal_org(),
+                name=DEMO_SERVICE,
+                base_url=upstream,
+                visibility="public",
+                spec=result,
+                spec_url=spec_url,
+            )
+        else:
+            diff = service_resync(service=service, result=result, spec_url=spec_url)
+        names = ", ".join(sorted(service.routes.live().values_list("name", flat=True)))
+        self.stdout.write(f"Demo service: {service.name} ({service.pk}) with routes {names}")
+        if diff.removed:
+            self.stdout.write(f"Archived {len(diff.removed)} route(s) no longer in the spec")

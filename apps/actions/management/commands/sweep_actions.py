@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from apps.actions.reaper import actions_sweep
+
+
+class Command(BaseCommand):
+    help = "End every run that is past its quiet window or hard limit as timed out."
+
+    def handle(self, *args, **options):
+        count = actions_sweep()
+        self.stdout.write(f"Timed out {count} action{'s' if count != 1 else ''}")

@@ -1,0 +1,144 @@
+"""Reading actions: who may see which run, the lists, a route's stats and latency metrics."""
+
+import math
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from apps.actions.models import ACTIVE_STATUSES, Action, Status
+from apps.assets.selectors import asset_is_admin
+from apps.routes.models import Route
+
+# Latency metrics are computed over this many recent finished runs of a route.
+METRICS_SAMPLE = 500
+STATUSES = tuple(Status.values)
+
+
+def actions_with_related(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("route", "user").prefetch_related("assets__asset")
+
+
+def action_can_view(*, user, action: Action) -> bool:
+    """The caller who ran it, and the route's owner and organization admins."""
+    if user is None or not user.is_authenticated:
+        return False
+    return action.user_id == user.pk or asset_is_admin(user=user, asset=action.route)
+
+
+def action_for_user(*, user, action_id, with_assets: bool = True) -> Action | None:
+    """The action if the user may see it; `with_assets=False` skips loading its asset links
+    (the live panel loads outputs itself, and only once they can exist)."""
+    queryset = Action.objects.filter(pk=action_id)
+    related = actions_with_related if with_assets else lambda qs: qs.select_related("route")
+    action = related(queryset).first()
+    if action is None or not action_can_view(user=user, action=action):
+        return None
+    return action
+
+
+def statuses_parse(raw: str | None) -> list[str]:
+    """`success` or `queued,in-progress` -> the known statuses named (unknown ones raise)."""
+    if not raw:
+        return []
+    names = [part.strip() for part in raw.split(",") if part.strip()]
+    unknown = [n for n in names if n not in STATUSES]
+    if unknown:
+        raise ValueError(f"Unknown status {unknown[0]!r}; use one of {', '.join(STATUSES)}")
+    return names
+
+
+def actions_of_user(
+    *, user, statuses: list[str] | None = None, since: datetime | None = None
+) -> QuerySet:
+    qs = Action.objects.filter(user=user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    return actions_with_related(qs).order_by("-created_at", "-id")
+
+
+def route_actions_can_see_all(*, user, route: Route) -> bool:
+    return asset_is_admin(user=user, asset=route)
+
+
+def route_actions(
+    *, route: Route, user, everyone: bool = False, statuses: list[str] | None = None
+) -> QuerySet:
+    """The route's runs: the viewer's own, or everyone's when asked and allowed."""
+    qs = Action.objects.filter(route=route)
+    if not (everyone and route_actions_can_see_all(user=user, route=route)):
+        qs = qs.filter(user=user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return actions_with_related(qs).order_by("-created_at", "-id")
+
+
+def actions_after(queryset: QuerySet, *, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    """Keyset pagination over (-created_at, -id): a page and the cursor of the next one.
+
+    The cursor is "<created_at iso>|<id>" of the last row shown; each page costs the same
+    whatever the table's size.
+    """
+    if cursor:
+        stamp, _, last_id = cursor.partition("|")
+        try:
+            created = datetime.fromisoformat(stamp)
+        except ValueError:
+            created = None
+        if created is not None and last_id:
+            queryset = queryset.filter(
+                Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id)
+            )
+    rows = list(queryset[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], f"{last.created_at.isoformat()}|{last.pk}"
+
+
+def route_stats(*, route: Route, user) -> dict:
+    runs = Action.objects.filter(route=route)
+    in_progress = actions_with_related(
+        runs.filter(status__in=ACTIVE_STATUSES, user=user).order_by("-created_at")
+    )[:20]
+    return {
+        "total": runs.count(),
+        "userTotal": runs.filter(user=user).count(),
+        "inProgress": list(in_progress),
+    }
+
+
+def _percentile(values: list[int], fraction: float) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def route_metrics(*, route: Route) -> dict:
+    """Average and p95 of ack and completion times (ms) over recent successful runs."""
+    rows = (
+        Action.objects.filter(route=route, status=Status.SUCCESS, started_at__isnull=False)
+        .order_by("-created_at")
+        .values_list("started_at", "ack_at", "finished_at")[:METRICS_SAMPLE]
+    )
+    ack, completion = [], []
+    for started, acked, finished in rows:
+        if acked:
+            ack.append(int((acked - started).total_seconds() * 1000))
+        if finished:
+            completion.append(int((finished - started).total_seconds() * 1000))
+
+    def average(values: list[int]) -> int | None:
+        return round(sum(values) / len(values)) if values else None
+
+    return {
+        "avg_ack_ms": average(ack),
+        "p50_ack_ms": _percentile(ack, 0.5),
+        "p95_ack_ms": _percentile(ack, 0.95),
+        "avg_completion_ms": average(completion),
+        "p50_completion_ms": _percentile(completion, 0.5),
+        "p95_completion_ms": _percentile(completion, 0.95),
+        "latency_sample_count": len(completion),
+    }

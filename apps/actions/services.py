@@ -1,0 +1,419 @@
+"""Running a route: `route_run` records and dispatches an action, `run_action` calls the upstream.
+
+Every surface (run form, API, SDK, MCP, tasks) goes through these two functions. The Action
+row is the source of truth; its status changes only through `Action.transition`, a conditional
+UPDATE, so a terminal status never changes and two workers can never both run one action.
+"""
+
+import base64
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from apps.accounts.models import Organization
+from apps.accounts.services import personal_org
+from apps.actions.models import ACTIVE_STATUSES, Action, ActionAsset, ActionLog, Status
+from apps.actions.webhooks import webhook_issue
+from apps.assets.io import (
+    InputAssetError,
+    input_assets_inject,
+    input_assets_resolve,
+    output_assets_store,
+)
+from apps.assets.selectors import asset_can_view
+from apps.routes.models import ExecutionMode, Route
+from apps.routes.schema_form import FormInputError, inputs_validate
+from apps.services.models import AuthMethod, Service
+from apps.services.outbound import OutboundError, outbound_request
+
+log = logging.getLogger(__name__)
+
+REDACTED = "[redacted]"
+# Images up to this size are kept (base64) so the action page can show them inline.
+INLINE_IMAGE_BYTES = 2 * 1024 * 1024
+TEXT_KEEP_CHARS = 100_000
+BODYLESS_METHODS = ("GET", "HEAD", "DELETE", "OPTIONS")
+
+
+def route_spec_context(route: Route) -> tuple[dict | None, str]:
+    """The service spec's components (for local $refs) and its OpenAPI version."""
+    spec = route.service.spec if isinstance(route.service.spec, dict) else {}
+    version = str(spec.get("openapi") or ("2.0" if spec.get("swagger") else "3.1"))
+    return spec.get("components"), version
+
+
+def route_inputs_validate(*, route: Route, inputs: dict) -> dict:
+    """The inputs checked and coerced against the route's schemas, or FormInputError."""
+    components, version = route_spec_context(route)
+    return inputs_validate(
+        parameters=route.parameters,
+        request_body=route.request_body,
+        inputs=inputs,
+        components=components,
+        openapi_version=version,
+    )
+
+
+def route_run(
+    *,
+    route: Route,
+    user,
+    inputs: dict,
+    org: Organization | None = None,
+    source: str = "api",
+    prefer_async: bool = False,
+) -> Action:
+    """Check, record and dispatch one run of a route.
+
+    `inputs` = {"body", "query", "parameters", "headers", "input_assets": {name: asset id}}.
+    Raises PermissionDenied, or FormInputError with per-field errors (then nothing is recorded
+    and nothing is sent upstream). Async routes and `prefer_async` go through the task queue;
+    otherwise the run happens now, waiting at most `route.sync_timeout_seconds`.
+    """
+    if not asset_can_view(user=user, asset=route):
+        raise PermissionDenied("You may not run this route")
+    clean = route_inputs_validate(route=route, inputs=inputs)
+    requested = {
+        name: str(ref.get("assetId") if isinstance(ref, dict) else ref)
+        for name, ref in (inputs.get("input_assets") or {}).items()
+        if ref
+    }
+    try:
+        resolved = input_assets_resolve(route=route, user=user, requested=requested)
+    except InputAssetError as exc:
+        raise FormInputError({f"input_assets.{exc.name}": exc.message}) from None
+
+    org = org or personal_org()
+    with transaction.atomic():
+        action = Action.objects.create(
+            route=route,
+            user=user,
+            org=org,
+            team=org.default_team,
+            source=source,
+            metadata={**clean, "input_assets": requested},
+        )
+        if resolved:
+            ActionAsset.objects.bulk_create(
+                ActionAsset(
+                    action=action,
+                    asset=item.asset,
+                    role=ActionAsset.Role.INPUT,
+                    name=item.name,
+                    is_primary=item.is_primary,
+                )
+                for item in resolved
+            )
+    if prefer_async or route.execution_mode == ExecutionMode.ASYNC:
+        action_enqueue(action=action)
+    else:
+        action_run_bounded(action=action, wait_seconds=route.sync_timeout_seconds or 60)
+    action.refresh_from_db()
+    return action
+
+
+def action_enqueue(*, action: Action) -> None:
+    """Hand the action to the task queue once the row is committed (workers must see it)."""
+    from apps.actions.tasks import run_action_task
+
+    action_id = str(action.pk)
+    transaction.on_commit(lambda: run_action_task.enqueue(action_id=action_id))
+
+
+# Threads for the API's sync path; each keeps its database connection as CONN_MAX_AGE allows.
+_SYNC_RUNNER = ThreadPoolExecutor(max_workers=32, thread_name_prefix="sync-run")
+
+
+def action_run_bounded(*, action: Action, wait_seconds: float) -> None:
+    """Run the action now, but answer after `wait_seconds` at most.
+
+    The run happens on a runner thread and the caller waits for it with a timeout. A run still
+    going after that keeps going in the background (the interpreter waits for runner threads
+    at a graceful shutdown) and the caller answers with the action as it is then (202, poll
+    for the rest). An action left behind by a killed process is ended by the reaper. Inside an
+    open transaction another connection could not see the new row yet, so the run happens
+    inline.
+    """
+    if connection.in_atomic_block:
+        run_action(action.pk)
+        return
+    future = _SYNC_RUNNER.submit(_run_on_runner, action.pk)
+    with contextlib.suppress(FutureTimeout):
+        future.result(timeout=wait_seconds)
+
+
+def _run_on_runner(action_id) -> None:
+    close_old_connections()
+    try:
+        run_action(action_id)
+    finally:
+        close_old_connections()
+
+
+def run_action(action_id) -> None:
+    """Claim a queued action and call the upstream. Always ends terminal or in-progress."""
+    action = Action.objects.filter(pk=action_id).first()
+    if action is None:
+        log.warning("run_action: no action %s", action_id)
+        return
+    if not action.transition(
+        to=Status.IN_PROGRESS, expected=(Status.QUEUED,), started_at=timezone.now()
+    ):
+        return  # another worker has it, or it was canceled
+    try:
+        _call_upstream(action)
+    except Exception:
+        log.exception("Unexpected error while running action %s", action.pk)
+        action_fail(
+            action=action,
+            message="An internal error stopped this run before it finished; "
+            "the administrators can find the details in the server log",
+        )
+
+
+def external_error(message: str, upstream_status: int | None = None) -> dict:
+    """The action response of a failed run, as the official clients read it (CONTRACT §5)."""
+    error = {
+        "type": "external_service_error",
+        "code": "external_service_error",
+        "message": message,
+        "status": 500,
+    }
+    if upstream_status is not None:
+        error["upstreamStatus"] = upstream_status
+    return {"statusCode": 500, "error": error}
+
+
+def action_fail(
+    *, action: Action, message: str, upstream_status: int | None = None, **fields
+) -> bool:
+    changed = action.transition(
+        to=Status.ERROR,
+        expected=ACTIVE_STATUSES,
+        response=external_error(message, upstream_status),
+        error_message=message,
+        **fields,
+    )
+    if changed:
+        _log(action, message, level=ActionLog.Level.ERROR)
+    return changed
+
+
+def _log(action: Action, message: str, level: str = ActionLog.Level.INFO) -> None:
+    ActionLog.objects.create(action=action, level=level, message=message, origin="system")
+
+
+def upstream_url(*, service: Service, path: str, values: dict) -> str:
+    """Base URL + path, each `{name}` replaced by its percent-encoded value."""
+    for name, value in values.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        path = path.replace("{" + name + "}", quote(text, safe=""))
+    return service.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _wire(value: Any) -> Any:
+    """Query and header values as text, booleans the way JSON writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return value if isinstance(value, str) else str(value)
+
+
+def _authenticate(service: Service, headers: dict, query: dict) -> tuple[list[str], list[str]]:
+    """Add the service's credential at the last moment.
+
+    Returns the header/query names that carry it and the secret strings as sent, so both
+    can be kept out of everything stored.
+    """
+    method = service.auth_method
+    if method == AuthMethod.NONE or not service.credential_encrypted:
+        return [], []
+    secret = service.credential()
+    if method == AuthMethod.API_KEY_HEADER:
+        name = service.auth_param_name or "X-API-Key"
+        headers[name] = secret
+        return [name], [secret]
+    if method == AuthMethod.API_KEY_QUERY:
+        name = service.auth_param_name or "api_key"
+        query[name] = secret
+        return [name], [secret]
+    sent = secret
+    if method == AuthMethod.BEARER:
+        headers["Authorization"] = f"Bearer {secret}"
+    elif method == AuthMethod.BASIC:
+        sent = base64.b64encode(secret.encode()).decode()
+        headers["Authorization"] = f"Basic {sent}"
+    elif method == AuthMethod.OURO:
+        headers["Authorization"] = f"Basic {secret}"
+    return ["Authorization"], [secret, sent]
+
+
+def _scrub(value: Any, secrets: list[str]) -> Any:
+    """The value with any secret replaced, for upstreams that echo what they received."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret:
+                value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {_scrub(k, secrets): _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secrets) for v in value]
+    return value
+
+
+def _redact(values: dict, secret_names: list[str]) -> dict:
+    lowered = {n.lower() for n in secret_names} | {"ouro-webhook-token", "authorization"}
+    return {k: (REDACTED if k.lower() in lowered else v) for k, v in values.items()}
+
+
+def _call_upstream(action: Action) -> None:
+    route = Route.objects.select_related("service").get(pk=action.route_id)
+    service = route.service
+    inputs = action.metadata or {}
+    resolved = []
+    if inputs.get("input_assets"):
+        # Resolved again now: signed file URLs are short-lived, and access may have changed.
+        try:
+            resolved = input_assets_resolve(
+                route=route, user=action.user, requested=inputs["input_assets"]
+            )
+        except InputAssetError as exc:
+            action_fail(action=action, message=f"Input asset {exc.name}: {exc.message}")
+            return
+
+    method = route.method.upper()
+    url = upstream_url(service=service, path=route.path, values=inputs.get("parameters") or {})
+    query = {k: _wire(v) for k, v in (inputs.get("query") or {}).items()}
+    headers = {k: _wire(v) for k, v in (inputs.get("headers") or {}).items()}
+    headers.update(
+        {
+            "ouro-action-id": str(action.pk),
+            "ouro-route-id": str(route.pk),
+            "ouro-user-id": str(action.user_id),
+            "ouro-route-org-id": str(route.org_id),
+            "ouro-route-team-id": str(route.team_id),
+        }
+    )
+    if route.execution_mode == ExecutionMode.ASYNC:
+        headers["ouro-webhook-url"], headers["ouro-webhook-token"] = webhook_issue(action)
+    body = input_assets_inject(body=inputs.get("body"), resolved=resolved)
+    send_body = body is not None or method not in BODYLESS_METHODS
+    secret_names, secrets = _authenticate(service, headers, query)
+
+    snapshot = {
+        "method": method,
+        "url": url,
+        "query": _redact(query, secret_names),
+        "headers": _redact(headers, secret_names),
+        "body": body,
+    }
+    if route.execution_mode == ExecutionMode.ASYNC:
+        # The upstream may call back before it answers: the request must be on record first.
+        Action.objects.filter(pk=action.pk).update(request=snapshot)
+
+    try:
+        answer = outbound_request(
+            method,
+            url,
+            headers=headers,
+            params=query or None,
+            json=(body if body is not None else {}) if send_body else None,
+        )
+    except OutboundError as exc:
+        action_fail(action=action, message=exc.message, request=snapshot)
+        return
+
+    now = timezone.now()
+    status = answer.status
+    # The outcome, timings and the request as sent are written in one conditional UPDATE.
+    recorded = {"request": snapshot, "ack_at": now, "upstream_status_code": status}
+    if not 200 <= status < 300:
+        message = _scrub(_failure_message(answer), secrets)
+        action_fail(action=action, message=message, upstream_status=status, **recorded)
+        return
+    if status == 202 or route.execution_mode == ExecutionMode.ASYNC:
+        # Acknowledged: the result arrives later through the webhook.
+        action.transition(
+            to=Status.IN_PROGRESS,
+            expected=(Status.IN_PROGRESS,),
+            last_heartbeat_at=now,
+            **recorded,
+        )
+        return
+    try:
+        payload = response_payload(answer)
+    except ValueError as exc:
+        action_fail(action=action, message=str(exc), upstream_status=status, **recorded)
+        return
+    action.route = route  # already loaded, with its output declarations
+    stored = output_assets_store(action=action, response=_scrub(payload, secrets))
+    action.transition(
+        to=Status.SUCCESS, expected=(Status.IN_PROGRESS,), response=stored, **recorded
+    )
+
+
+def response_payload(answer) -> Any:
+    """The upstream's 2xx body as stored data: JSON, an image summary, or text.
+
+    Raises ValueError (with a message a person can act on) for a body that cannot be read.
+    """
+    content_type = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if not answer.content:
+        return None
+    if "json" in content_type or not content_type:
+        try:
+            return answer.json()
+        except ValueError:
+            if content_type:
+                raise ValueError(
+                    f"The upstream said its answer was JSON ({content_type}) but it could not be "
+                    "decoded; check what the service returns for this request"
+                ) from None
+    if content_type.startswith("image/"):
+        summary = {"contentType": content_type, "size": len(answer.content)}
+        if len(answer.content) <= INLINE_IMAGE_BYTES:
+            summary["base64"] = base64.b64encode(answer.content).decode()
+        return summary
+    try:
+        text = answer.content.decode(
+            requests.utils.get_encoding_from_headers(answer.headers) or "utf-8"
+        )
+    except (UnicodeDecodeError, LookupError):
+        raise ValueError(
+            f"The upstream answered with {len(answer.content)} bytes of {content_type or 'data'} "
+            "that are neither JSON, text nor an image"
+        ) from None
+    return text[:TEXT_KEEP_CHARS]
+
+
+def _failure_message(answer) -> str:
+    detail = ""
+    try:
+        data = answer.json()
+        if isinstance(data, dict):
+            detail = data.get("detail") or data.get("message") or data.get("error") or ""
+            if isinstance(detail, dict):
+                detail = detail.get("message") or ""
+    except ValueError:
+        detail = answer.content[:300].decode(errors="replace").strip()
+    detail = str(detail)[:300]
+    message = f"The upstream answered {answer.status}"
+    if answer.status in (401, 403):
+        message += "; check the service's credentials"
+    elif answer.status == 404:
+        message += "; check the service's base URL and the route's path"
+    elif 400 <= answer.status < 500:
+        message += "; it did not accept the request"
+    return f"{message}: {detail}" if detail else message

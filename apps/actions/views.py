@@ -1,0 +1,99 @@
+"""The action page and its live panel (the poll view returns the same partial the pages use)."""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from apps.actions.models import Action, ActionAsset, Status
+from apps.actions.reaper import action_expire_if_overdue
+from apps.actions.selectors import action_for_user
+from apps.actions.snippets import RouteRef, snippets
+
+LOG_LINES = 200
+INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def _seconds(delta) -> str:
+    return f"{delta.total_seconds():.1f} s"
+
+
+def _response_view(response) -> dict:
+    """How to show a stored response: an inline image, text, or pretty JSON."""
+    if response is None:
+        return {"kind": "none"}
+    if (
+        isinstance(response, dict)
+        and response.get("contentType") in INLINE_IMAGE_TYPES
+        and response.get("base64")
+    ):
+        return {
+            "kind": "image",
+            "src": f"data:{response['contentType']};base64,{response['base64']}",
+        }
+    if isinstance(response, str):
+        return {"kind": "text", "text": response}
+    return {"kind": "json", "text": json.dumps(response, indent=2, default=str)}
+
+
+def panel_context(action: Action) -> dict:
+    now = timezone.now()
+    end = action.finished_at or now
+    logs = list(action.logs.order_by("-created_at", "-id")[:LOG_LINES])
+    logs.reverse()
+    duration = None
+    if action.started_at and action.finished_at:
+        duration = int((action.finished_at - action.started_at).total_seconds() * 1000)
+    return {
+        "elapsed": _seconds(end - action.created_at),
+        "duration_ms": duration,
+        "response": _response_view(action.response),
+        # Outputs exist only once a run has succeeded; a polled, running panel skips the query.
+        "outputs": [link for link in action.assets.all() if link.role == ActionAsset.Role.OUTPUT]
+        if action.status == Status.SUCCESS
+        else [],
+        "logs": logs,
+    }
+
+
+def _action(request: HttpRequest, action_id, *, with_assets: bool = True) -> Action:
+    action = action_for_user(user=request.user, action_id=action_id, with_assets=with_assets)
+    if action is None:
+        raise Http404("No such action, or you may not see it")
+    action_expire_if_overdue(action)
+    return action
+
+
+@login_required
+def action_detail(request: HttpRequest, action_id) -> HttpResponse:
+    action = _action(request, action_id)
+    route = action.route
+    inputs = action.metadata or {}
+    ref = RouteRef(
+        id=str(route.pk),
+        service_id=str(route.service_id),
+        address=f"{route.entity_name}/{route.slug}",
+    )
+    context = {
+        "action": action,
+        "route": route,
+        "panel": panel_context(action),
+        "inputs_text": json.dumps(
+            {k: v for k, v in inputs.items() if v not in (None, {}, [])}, indent=2, default=str
+        ),
+        "request_text": json.dumps(action.request or {}, indent=2, default=str),
+        "snippets": snippets(site_url=settings.SITE_URL, route=ref, inputs=inputs),
+        "again_url": f"/routes/{ref.address}?again={action.pk}",
+    }
+    return render(request, "actions/detail.html", context)
+
+
+@login_required
+def action_panel(request: HttpRequest, action_id) -> HttpResponse:
+    action = _action(request, action_id, with_assets=False)
+    return render(
+        request, "actions/_panel.html", {"action": action, "panel": panel_context(action)}
+    )

@@ -1,0 +1,401 @@
+"""File and dataset pages, signed byte URLs, chaining and related-asset fragments."""
+
+import contextlib
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts.services import personal_org
+from apps.assets import selectors, services
+from apps.assets.filetypes import category_of
+from apps.assets.models import Asset, Dataset, File, FileUpload
+from apps.assets.tabular import rows_to_csv
+
+PAGE_ROWS = 25
+TEXT_PREVIEW_BYTES = 64 * 1024
+# Types a browser would run as a document on our origin; served as downloads, sandboxed.
+ACTIVE_TYPES = ("text/html", "image/svg+xml", "application/xml", "text/xml", "application/xhtml")
+
+
+def _owner(request: HttpRequest) -> services.Owner:
+    org = personal_org()
+    return services.Owner(user=request.user, org=org, team=org.default_team)
+
+
+def _viewable(request: HttpRequest, asset_id, model):
+    asset = selectors.asset_for_viewer(user=request.user, asset_id=asset_id, model=model)
+    if asset is None:
+        raise Http404("Not found")
+    return asset
+
+
+def route_page_url(route) -> str:
+    """The route's page: the routes app's named URL when it has one."""
+    for name, kwargs in (
+        ("route_detail", {"entity": route.entity_name, "name": route.slug}),
+        ("route_detail", {"route_id": route.pk}),
+    ):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return f"/routes/{route.entity_name}/{route.slug}"
+
+
+def _chain_choices(*, asset, user, query: str = "") -> list[dict]:
+    """Compatible routes with a link to each one's form, the asset bound to the input."""
+    concrete = selectors.asset_concrete(asset) or asset
+    routes = selectors.routes_compatible_with(asset=concrete, user=user, query=query)
+    choices = []
+    for route in routes[:20]:
+        name = route.compatible_inputs[0]
+        choices.append(
+            {
+                "route": route,
+                "input": name,
+                "url": f"{route_page_url(route)}?input_{name}={asset.pk}",
+            }
+        )
+    return choices
+
+
+def _lineage_context(asset, user) -> dict:
+    lineage = selectors.asset_lineage(asset=asset, user=user)
+    return {"lineage": lineage}
+
+
+# Signed bytes ---------------------------------------------------------------------------------
+
+
+def _bytes_response(content_or_handle, *, content_type: str, file_name: str):
+    active = content_type.split(";")[0] in ACTIVE_TYPES
+    if isinstance(content_or_handle, bytes | str):
+        response = HttpResponse(content_or_handle, content_type=content_type)
+        disposition = "attachment" if active else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{file_name}"'
+    else:
+        response = FileResponse(
+            content_or_handle,
+            content_type=content_type,
+            filename=file_name,
+            as_attachment=active,
+        )
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def signed_download(request: HttpRequest, token: str):
+    """The bytes behind a signed URL: no session, no redirect; the signature is the credential."""
+    loaded = services.signed_download_load(token)
+    if loaded is None:
+        return HttpResponse("This link is invalid or has expired.", status=403)
+    kind, object_id = loaded
+    if kind == "upload":
+        upload = FileUpload.objects.filter(pk=object_id, received=True).first()
+        if upload is None:
+            raise Http404("Not found")
+        return _bytes_response(
+            default_storage.open(upload.storage_path, "rb"),
+            content_type=upload.content_type or "application/octet-stream",
+            file_name=upload.file_name,
+        )
+    asset = Asset.objects.filter(pk=object_id, archived_at__isnull=True).first()
+    concrete = selectors.asset_concrete(asset) if asset else None
+    if concrete is None:
+        raise Http404("Not found")
+    if isinstance(concrete, File):
+        return _bytes_response(
+            default_storage.open(concrete.storage_path, "rb"),
+            content_type=concrete.content_type,
+            file_name=concrete.file_name,
+        )
+    if isinstance(concrete, Dataset):
+        columns = [c["name"] for c in concrete.columns]
+        csv_text = rows_to_csv(columns, concrete.rows.values_list("data", flat=True).iterator())
+        return _bytes_response(
+            csv_text, content_type="text/csv", file_name=f"{concrete.slug or 'dataset'}.csv"
+        )
+    text = getattr(concrete, "content_text", "")
+    return _bytes_response(
+        text, content_type="text/markdown", file_name=f"{concrete.slug or 'post'}.md"
+    )
+
+
+@csrf_exempt
+@require_http_methods(["PUT"])
+def signed_upload(request: HttpRequest, token: str):
+    """Receive the bytes of a direct upload reserved through the API."""
+    upload_id = services.signed_upload_load(token)
+    upload = FileUpload.objects.filter(pk=upload_id).first() if upload_id else None
+    if upload is None:
+        return JsonResponse({"error": "This upload link is invalid or has expired."}, status=403)
+    try:
+        services.file_upload_receive(upload=upload, content=request.body)
+    except services.AssetError as exc:
+        return JsonResponse({"error": exc.message}, status=exc.status)
+    return JsonResponse({"upload_id": str(upload.pk), "size": upload.size})
+
+
+# Files ----------------------------------------------------------------------------------------
+
+
+def file_list(request: HttpRequest):
+    files = selectors.assets_visible_to(user=request.user, queryset=File.objects.all())
+    files = files.select_related("user").order_by("-created_at")[:100]
+    return render(request, "assets/file_list.html", {"files": files})
+
+
+@login_required
+def file_new(request: HttpRequest):
+    error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "Choose a file to upload."
+        elif upload.size > settings.FILE_UPLOAD_MAX_BYTES:
+            error = f"The file is larger than {settings.FILE_UPLOAD_MAX_BYTES} bytes."
+        else:
+            try:
+                file = services.file_create(
+                    owner=_owner(request),
+                    name=request.POST.get("name") or upload.name,
+                    file_name=upload.name,
+                    content=upload.read(),
+                    visibility=request.POST.get("visibility"),
+                    description=request.POST.get("description", ""),
+                )
+            except services.AssetError as exc:
+                error = exc.message
+            else:
+                messages.success(request, f"Uploaded “{file.name}”.")
+                return redirect("file_detail", file_id=file.pk)
+    return render(request, "assets/file_new.html", {"error": error}, status=400 if error else 200)
+
+
+def _file_preview(file: File) -> dict:
+    category = category_of(file.content_type, file.extension)
+    preview: dict = {"kind": category}
+    if category == "csv":
+        rows = selectors.file_preview_rows(file=file, limit=50) or []
+        preview["columns"] = list(rows[0]) if rows else []
+        preview["rows"] = rows
+    elif category in ("text", "json") and file.content_type not in ACTIVE_TYPES:
+        raw = services.file_read(file=file)[:TEXT_PREVIEW_BYTES].decode("utf-8", "replace")
+        if category == "json":
+            with contextlib.suppress(ValueError):
+                raw = json.dumps(json.loads(raw), indent=2)
+        preview["text"] = raw
+    return preview
+
+
+def file_detail(request: HttpRequest, file_id: uuid.UUID):
+    file = _viewable(request, file_id, File)
+    context = {
+        "file": file,
+        "asset": file,
+        "url": services.signed_download_url(asset=file),
+        "preview": _file_preview(file),
+        "can_admin": selectors.asset_is_admin(user=request.user, asset=file),
+        "choices": _chain_choices(asset=file, user=request.user),
+        **_lineage_context(file, request.user),
+    }
+    return render(request, "assets/file_detail.html", context)
+
+
+@login_required
+@require_POST
+def asset_delete(request: HttpRequest, asset_id: uuid.UUID):
+    asset = _viewable(request, asset_id, Asset)
+    if not selectors.asset_is_admin(user=request.user, asset=asset):
+        return HttpResponse("Only the owner may delete this.", status=403)
+    kind = asset.asset_type
+    services.asset_delete(asset=asset)
+    messages.success(request, f"Deleted “{asset.name}”.")
+    return redirect("dataset_list" if kind == "dataset" else "file_list")
+
+
+# Datasets -------------------------------------------------------------------------------------
+
+
+def dataset_list(request: HttpRequest):
+    datasets = selectors.assets_visible_to(user=request.user, queryset=Dataset.objects.all())
+    datasets = datasets.select_related("user").order_by("-created_at")[:100]
+    return render(request, "assets/dataset_list.html", {"datasets": datasets})
+
+
+@login_required
+def dataset_new(request: HttpRequest):
+    error = None
+    if request.method == "POST":
+        name = request.POST.get("name") or "dataset"
+        visibility = request.POST.get("visibility")
+        csv_file = request.FILES.get("csv")
+        try:
+            if csv_file is not None:
+                dataset, _ = services.dataset_create_from_csv(
+                    owner=_owner(request),
+                    name=name,
+                    content=csv_file.read(),
+                    visibility=visibility,
+                    description=request.POST.get("description", ""),
+                )
+            else:
+                rows = json.loads(request.POST.get("rows") or "[]")
+                from apps.assets.tabular import coerce_rows
+
+                dataset, _ = services.dataset_create(
+                    owner=_owner(request),
+                    name=name,
+                    rows=coerce_rows(rows),
+                    visibility=visibility,
+                    description=request.POST.get("description", ""),
+                )
+        except services.AssetError as exc:
+            error = exc.message
+        except ValueError as exc:
+            error = f"Rows must be a JSON list of objects ({exc})."
+        else:
+            messages.success(request, f"Created “{dataset.name}”.")
+            return redirect("dataset_detail", dataset_id=dataset.pk)
+    return render(
+        request, "assets/dataset_new.html", {"error": error}, status=400 if error else 200
+    )
+
+
+def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID):
+    dataset = _viewable(request, dataset_id, Dataset)
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    rows, has_more = selectors.dataset_rows_page(dataset=dataset, limit=PAGE_ROWS, offset=offset)
+    columns = [c["name"] for c in dataset.columns]
+    context = {
+        "dataset": dataset,
+        "asset": dataset,
+        "columns": columns,
+        "table": [[row.get(c) for c in columns] for row in rows],
+        "offset": offset,
+        "previous_offset": max(0, offset - PAGE_ROWS) if offset else None,
+        "next_offset": offset + PAGE_ROWS if has_more else None,
+        "csv_url": services.signed_download_url(asset=dataset),
+        "can_admin": selectors.asset_is_admin(user=request.user, asset=dataset),
+        "choices": _chain_choices(asset=dataset, user=request.user),
+        **_lineage_context(dataset, request.user),
+    }
+    if request.htmx and request.GET.get("fragment") == "rows":
+        return render(request, "assets/dataset_detail.html#rows", context)
+    return render(request, "assets/dataset_detail.html", context)
+
+
+# Chaining and related assets ------------------------------------------------------------------
+
+
+def asset_use(request: HttpRequest, asset_id: uuid.UUID):
+    """The "Use in another route" fragment, searchable by text."""
+    asset = _viewable(request, asset_id, Asset)
+    choices = _chain_choices(asset=asset, user=request.user, query=request.GET.get("query", ""))
+    return render(
+        request,
+        "assets/_use_in_route.html",
+        {"asset": asset, "choices": choices, "query": request.GET.get("query", "")},
+    )
+
+
+def action_outputs_context(*, user, action) -> dict:
+    """Each output of `action` the user may see, with the routes that take it next."""
+    from apps.actions.models import ActionAsset
+
+    outputs = []
+    links = action.assets.filter(role=ActionAsset.Role.OUTPUT).select_related("asset__parent")
+    for link in links:
+        if selectors.asset_can_view(user=user, asset=link.asset):
+            outputs.append(
+                {
+                    "link": link,
+                    "url": _asset_page_url(link.asset),
+                    "choices": _chain_choices(asset=link.asset, user=user),
+                }
+            )
+    return {"outputs": outputs}
+
+
+def action_outputs(request: HttpRequest, action_id: uuid.UUID):
+    """The action page's outputs fragment, on its own."""
+    from apps.actions.models import Action
+
+    action = Action.objects.select_related("route").filter(pk=action_id).first()
+    if action is None or not selectors.action_visible_to(user=request.user, action=action):
+        raise Http404("Not found")
+    context = action_outputs_context(user=request.user, action=action)
+    return render(request, "assets/_action_outputs.html", context)
+
+
+def _asset_page_url(asset) -> str:
+    if asset.asset_type == "file":
+        return reverse("file_detail", kwargs={"file_id": asset.pk})
+    if asset.asset_type == "dataset":
+        return reverse("dataset_detail", kwargs={"dataset_id": asset.pk})
+    try:
+        return reverse("post_detail", kwargs={"post_id": asset.pk})
+    except NoReverseMatch:
+        return f"/posts/{asset.pk}"
+
+
+def _route_for(request: HttpRequest, route_id):
+    from apps.routes.models import Route
+
+    return _viewable(request, route_id, Route)
+
+
+def route_related(request: HttpRequest, route_id: uuid.UUID):
+    """The route page's related-assets fragment; its owner links and unlinks assets here."""
+    route = _route_for(request, route_id)
+    can_edit = selectors.asset_can_edit(user=request.user, asset=route)
+    error = None
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse("Only the route's owner may change its related assets.", status=403)
+        try:
+            target = uuid.UUID(request.POST.get("asset_id", "").strip())
+        except ValueError:
+            target = None
+        if request.POST.get("unlink"):
+            if target:
+                services.route_asset_unlink(route=route, asset_id=target)
+        else:
+            asset = (
+                selectors.asset_for_viewer(user=request.user, asset_id=target) if target else None
+            )
+            if asset is None:
+                error = "No asset with that id that you may see."
+            else:
+                try:
+                    services.route_asset_link(route=route, asset=asset, user=request.user)
+                except services.AssetError as exc:
+                    error = exc.message
+        if not request.htmx and error is None:
+            return redirect(route_page_url(route))
+    context = route_related_context(user=request.user, route=route, error=error)
+    return render(request, "assets/_route_related.html", context, status=400 if error else 200)
+
+
+def route_related_context(*, user, route, error: str | None = None) -> dict:
+    links = selectors.route_related_assets(route=route, user=user)
+    return {
+        "route": route,
+        "links": [{"link": link, "url": _asset_page_url(link.asset)} for link in links],
+        "can_edit": selectors.asset_can_edit(user=user, asset=route),
+        "error": error,
+    }

@@ -1,0 +1,158 @@
+"""Posts and the markdown converter of the Ouro contract (CONTRACT §9)."""
+
+from contextlib import contextmanager
+
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.models import Organization, Team
+from apps.accounts.selectors import user_can_use_org
+from apps.api.context import request_org
+from apps.api.envelope import body_object, ok, parse_uuid, query_bool
+from apps.api.errors import ApiError
+from apps.assets.models import Asset
+from apps.assets.selectors import asset_can_edit, asset_is_admin, assets_visible_to
+from apps.assets.serializers import asset_dict
+from apps.assets.services import asset_delete
+from apps.posts.models import Post
+from apps.posts.selectors import post_embeds, post_for_viewer
+from apps.posts.services import PostError, post_create, post_update
+from apps.posts.tiptap import markdown_to_tiptap, tiptap_to_markdown
+
+
+@contextmanager
+def _post_errors():
+    try:
+        yield
+    except PostError as exc:
+        raise ApiError(exc.message, status=exc.status, code=exc.code) from None
+
+
+def post_dict(post: Post, *, user) -> dict:
+    """The post, its content and the assets it embeds that this reader may see."""
+    ids = {e.asset_id for e in post_embeds(post)}
+    embedded = (
+        assets_visible_to(user=user, queryset=Asset.objects.filter(pk__in=ids)).select_related(
+            "user"
+        )
+        if ids
+        else []
+    )
+    return {
+        **asset_dict(post),
+        "content": {"text": post.content_text, "json": post.content_json},
+        "assets": [asset_dict(a) for a in embedded],
+        "published_at": post.published_at.isoformat() if post.published_at else None,
+        "comments": 0,
+        "views": 0,
+    }
+
+
+def _description(value) -> str | None:
+    """A description arrives as markdown or as rich text ({json, text})."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if isinstance(value.get("json"), dict):
+            return tiptap_to_markdown(value["json"]).strip()
+        return str(value.get("text") or "")
+    raise ApiError("description must be text or {json, text}", code="invalid_body")
+
+
+def _placement(request: Request, fields: dict) -> tuple[Organization, Team]:
+    """The organization and team a new post lives in: as asked, or the request's context."""
+    org_id = fields.get("org_id")
+    if not org_id:
+        context = request_org(request)
+        return context.org, context.default_team
+    org_id = parse_uuid(org_id, "org_id")
+    org = Organization.objects.filter(pk=org_id).first()
+    if org is None or not user_can_use_org(user=request.user, org_id=org_id):
+        raise ApiError(
+            "You may not create assets in this organization", status=403, code="org_forbidden"
+        )
+    team = None
+    if fields.get("team_id"):
+        team = Team.objects.filter(pk=parse_uuid(fields["team_id"], "team_id"), org=org).first()
+        if team is None:
+            raise ApiError("No such team in this organization", code="invalid_team")
+    return org, team or org.default_team
+
+
+def _load(request: Request, post_id: str) -> Post:
+    post = post_for_viewer(user=request.user, post_id=parse_uuid(post_id))
+    if post is None:
+        raise ApiError("Post not found", status=404, code="not_found")
+    return post
+
+
+@api_view(["POST"])
+def post_create_view(request: Request):
+    body = body_object(request)
+    fields = body_object(request, "post")
+    org, team = _placement(request, fields)
+    with _post_errors():
+        post = post_create(
+            user=request.user,
+            org=org,
+            team=team,
+            name=fields.get("name") or "",
+            content=body.get("content"),
+            visibility=fields.get("visibility"),
+            description=_description(fields.get("description")) or "",
+            source="api" if fields.get("source") == "api" else "web",
+            metadata=fields.get("metadata") if isinstance(fields.get("metadata"), dict) else {},
+            license_id=str(fields.get("license_id") or ""),
+            attribution=fields.get("attribution")
+            if isinstance(fields.get("attribution"), dict)
+            else None,
+        )
+    return ok(post_dict(post, user=request.user), status=201)
+
+
+@api_view(["GET", "PUT", "DELETE"])
+def post_detail_view(request: Request, post_id: str):
+    post = _load(request, post_id)
+    if request.method == "GET":
+        return ok(post_dict(post, user=request.user))
+    if request.method == "DELETE":
+        if not asset_is_admin(user=request.user, asset=post):
+            raise ApiError(
+                "Only the owner or an admin may delete this post",
+                status=403,
+                code="permission_denied",
+            )
+        summary = asset_delete(
+            asset=post,
+            delete_children=query_bool(request, "delete_children"),
+            dry_run=query_bool(request, "dry_run"),
+        )
+        return ok(summary)
+    if not asset_can_edit(user=request.user, asset=post):
+        raise ApiError("You may not change this post", status=403, code="permission_denied")
+    body = body_object(request)
+    fields = body.get("post") if isinstance(body.get("post"), dict) else {}
+    with _post_errors():
+        post = post_update(
+            post=post,
+            user=request.user,
+            name=fields.get("name"),
+            content=body.get("content"),
+            visibility=fields.get("visibility"),
+            description=_description(fields.get("description")),
+            license_id=fields.get("license_id"),
+            attribution=fields.get("attribution")
+            if isinstance(fields.get("attribution"), dict)
+            else None,
+        )
+    return ok(post_dict(post, user=request.user))
+
+
+@api_view(["POST"])
+def convert_from_markdown(request: Request):
+    """Markdown to TipTap JSON: answered top-level as `{json, markdown}`, as the client reads."""
+    markdown = body_object(request).get("markdown")
+    if not isinstance(markdown, str):
+        raise ApiError("markdown must be a string", code="invalid_body")
+    return Response({"json": markdown_to_tiptap(markdown), "markdown": markdown})

@@ -1,0 +1,249 @@
+"""Writes for posts: create, update, publish, share an action in a post, record snapshots."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Organization, Team, User
+from apps.actions.models import Action
+from apps.actions.selectors import action_can_view
+from apps.assets.models import Visibility
+from apps.posts.markdown import Embed, EmbedError, render
+from apps.posts.models import PinnedSnapshot, Post
+from apps.posts.selectors import EmbedView, action_digest, pinned_snapshot, post_embeds
+from apps.posts.tiptap import markdown_to_tiptap, tiptap_to_markdown
+
+NAME_MAX = 200
+
+
+class PostError(Exception):
+    """Content or fields that cannot be saved, with a message for the author."""
+
+    def __init__(self, message: str, *, code: str = "invalid_post", status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Content:
+    text: str
+    json: dict
+
+
+def content_normalize(value) -> Content:
+    """A markdown string, or `{"json": <TipTap doc>, "text": <markdown>}` as the clients send.
+
+    A TipTap document is authoritative when present (the text of an editor-built document
+    may use shorthands the document spells out); otherwise the markdown is.
+    """
+    if value is None or isinstance(value, str):
+        text = value or ""
+        return Content(text=text, json=markdown_to_tiptap(text))
+    if not isinstance(value, dict):
+        raise PostError("content must be markdown or an object with json and text")
+    doc = value.get("json")
+    text = value.get("text")
+    if text is not None and not isinstance(text, str):
+        raise PostError("content.text must be a string")
+    if isinstance(doc, dict) and doc.get("type") == "doc":
+        return Content(text=tiptap_to_markdown(doc), json=doc)
+    if doc is not None:
+        raise PostError("content.json must be a TipTap document ({'type': 'doc', ...})")
+    return content_normalize(text or "")
+
+
+def _pins_check(*, user: User, embeds: list[Embed], previous: list[Embed]) -> None:
+    """An author may pin only actions they can see, of the route the block embeds.
+
+    Pins kept from the previous version are not re-checked, so a co-editor can change a post
+    without being able to see every run its author pinned.
+    """
+    kept = {(e.asset_id, e.action_id) for e in previous if e.action_id}
+    new = [e for e in embeds if e.action_id and (e.asset_id, e.action_id) not in kept]
+    for embed in new:
+        if embed.asset_type != "route":
+            raise PostError("Only a route embed can pin an action", code="invalid_embed")
+        action = Action.objects.filter(pk=embed.action_id).select_related("route").first()
+        if action is None or not action_can_view(user=user, action=action):
+            raise PostError(
+                f"You cannot pin action {embed.action_id}: no such action is visible to you",
+                code="pin_forbidden",
+                status=403,
+            )
+        if str(action.route_id) != embed.asset_id:
+            raise PostError(
+                f"Action {embed.action_id} is a run of another route", code="invalid_embed"
+            )
+
+
+def _apply_content(post: Post, *, user: User, content: Content) -> None:
+    rendered = render(content.text)
+    if rendered.errors:
+        raise PostError("; ".join(rendered.errors), code="invalid_embed")
+    previous = post_embeds(post) if post.pk else []
+    _pins_check(user=user, embeds=rendered.embeds, previous=previous)
+    post.content_text = content.text
+    post.content_json = content.json
+    post.html = rendered.html
+    post.embeds = [e.to_attrs() for e in rendered.embeds]
+
+
+def _visibility(value: str | None, default: str) -> str:
+    if not value:
+        return default
+    if value not in Visibility.values:
+        raise PostError(
+            f"visibility must be one of {', '.join(Visibility.values)}", code="invalid_visibility"
+        )
+    return value
+
+
+def _name(value: str | None) -> str:
+    name = (value or "").strip()
+    if not name:
+        raise PostError("A post needs a name", code="invalid_name")
+    return name[:NAME_MAX]
+
+
+@transaction.atomic
+def post_create(
+    *,
+    user: User,
+    org: Organization,
+    team: Team,
+    name: str,
+    content,
+    visibility: str | None = None,
+    description: str = "",
+    publish: bool = True,
+    source: str = "web",
+    metadata: dict | None = None,
+    license_id: str = "",
+    attribution: dict | None = None,
+) -> Post:
+    post = Post(
+        user=user,
+        org=org,
+        team=team,
+        name=_name(name),
+        description=description or "",
+        visibility=_visibility(visibility, Visibility.PRIVATE),
+        source=source,
+        metadata=metadata or {},
+        license_id=license_id or "",
+        attribution=attribution or {"originality": "original"},
+    )
+    _apply_content(post, user=user, content=content_normalize(content))
+    if publish:
+        post.publish()
+    post.save()
+    pinned_snapshots_record(post=post)
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *,
+    post: Post,
+    user: User,
+    name: str | None = None,
+    content=None,
+    visibility: str | None = None,
+    description: str | None = None,
+    license_id: str | None = None,
+    attribution: dict | None = None,
+    publish: bool = False,
+) -> Post:
+    if name is not None:
+        post.name = _name(name)
+    if visibility is not None:
+        post.visibility = _visibility(visibility, post.visibility)
+    if description is not None:
+        post.description = description
+    if license_id is not None:
+        post.license_id = license_id
+    if attribution is not None:
+        post.attribution = attribution
+    if content is not None:
+        _apply_content(post, user=user, content=content_normalize(content))
+    if publish:
+        post.publish()
+    post.save()
+    pinned_snapshots_record(post=post)
+    return post
+
+
+def post_publish(*, post: Post) -> Post:
+    if post.published_at is None:
+        post.published_at = timezone.now()
+        Post.objects.filter(pk=post.pk, published_at__isnull=True).update(
+            published_at=post.published_at
+        )
+    return post
+
+
+def post_share_action(*, user: User, action: Action, org: Organization, team: Team) -> Post:
+    """A draft post holding the action's pinned embed, for its author to write around."""
+    if not action_can_view(user=user, action=action):
+        raise PostError("You cannot share this action", code="pin_forbidden", status=403)
+    block = action_embed_block(action=action)
+    text = f"Results of **{action.route.name}**.\n\n{block}\n"
+    return post_create(
+        user=user,
+        org=org,
+        team=team,
+        name=f"{action.route.name} run {str(action.pk)[:8]}",
+        content=text,
+        visibility=Visibility.PRIVATE,
+        publish=False,
+    )
+
+
+def action_embed_block(*, action: Action) -> str:
+    """The markdown block embedding the action's route with the action pinned."""
+    try:
+        embed = Embed.from_attrs(
+            {
+                "id": str(action.route_id),
+                "assetType": "route",
+                "viewMode": "preview",
+                "displayConfig": {"actionId": str(action.pk)},
+            }
+        )
+    except EmbedError as exc:  # ids come from the database; this would be a bug
+        raise PostError(str(exc)) from exc
+    return embed.block()
+
+
+def pinned_snapshots_record(*, post: Post, views: list[EmbedView] | None = None) -> None:
+    """Take the snapshot of every finished pinned action that has none yet.
+
+    The first digest taken after an action finished is what later verifications compare to.
+    """
+    if views is not None:
+        actions = [v.action for v in views if v.action is not None and v.snapshot is None]
+    else:
+        ids = [e.action_id for e in post_embeds(post) if e.action_id]
+        taken = set(
+            PinnedSnapshot.objects.filter(post=post, action_id__in=ids).values_list(
+                "action_id", flat=True
+            )
+        )
+        actions = [a for a in Action.objects.filter(pk__in=ids) if a.pk not in taken]
+    finished = {a.pk: a for a in actions if a.is_terminal}
+    if not finished:
+        return
+    PinnedSnapshot.objects.bulk_create(
+        [
+            PinnedSnapshot(post=post, action=a, digest=action_digest(action=a))
+            for a in finished.values()
+        ],
+        ignore_conflicts=True,
+    )
+    if views is not None:
+        for view in views:
+            if view.action is not None and view.action.pk in finished:
+                view.snapshot = pinned_snapshot(post=post, action=view.action)

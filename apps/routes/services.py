@@ -1,0 +1,331 @@
+"""Writing routes: create, update and archive by hand, and the sync step that applies an import.
+
+A route is identified within its service by method + path. Syncing an import keeps the id of
+every route whose method + path still exist, and archives (never deletes) the others, so their
+actions stay readable.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.assets.models import Visibility
+from apps.routes.models import ExecutionMode, Route
+from apps.services.importer import (
+    HTTP_METHODS,
+    ImportedRoute,
+    asset_declarations,
+    asset_projection,
+)
+from apps.services.models import Service
+
+# What an import sets on a route; everything else (visibility, timeouts) is the owner's.
+SPEC_FIELDS = (
+    "name",
+    "operation_id",
+    "summary",
+    "description",
+    "parameters",
+    "request_body",
+    "responses",
+    "tags",
+    "deprecated",
+    "servers",
+    "execution_mode",
+    "input_assets",
+    "output_assets",
+    "pricing",
+    "input_type",
+    "input_filter",
+    "input_file_extension",
+    "output_type",
+    "output_filter",
+    "output_file_extension",
+)
+PRICING_MODELS = ("per_call", "per_second", "free")
+
+
+class RouteError(Exception):
+    """A route cannot be written as asked; the message says why."""
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class RouteDiff:
+    added: list[ImportedRoute] = field(default_factory=list)
+    changed: list[tuple[Route, ImportedRoute, list[str]]] = field(default_factory=list)
+    removed: list[Route] = field(default_factory=list)
+    restored: list[tuple[Route, ImportedRoute]] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.restored)
+
+    def summary(self) -> dict:
+        return {
+            "added": [{"method": r.method, "path": r.path, "name": r.name} for r in self.added],
+            "changed": [
+                {"id": str(route.pk), "method": route.method, "path": route.path, "fields": f}
+                for route, _, f in self.changed
+            ],
+            "removed": [
+                {"id": str(r.pk), "method": r.method, "path": r.path, "name": r.name}
+                for r in self.removed
+            ],
+            "restored": [
+                {"id": str(route.pk), "method": route.method, "path": route.path}
+                for route, _ in self.restored
+            ],
+            "unchanged": self.unchanged,
+        }
+
+
+def _spec_values(imported: ImportedRoute) -> dict:
+    return {name: getattr(imported, name) for name in SPEC_FIELDS}
+
+
+def _changed_fields(route: Route, values: dict) -> list[str]:
+    return [name for name, value in values.items() if getattr(route, name) != value]
+
+
+def route_diff(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff:
+    """What syncing `imported` into the service would change, by method + path."""
+    existing = {(r.method, r.path): r for r in Route.objects.filter(service=service)}
+    diff = RouteDiff()
+    seen = set()
+    for item in imported:
+        seen.add(item.key)
+        route = existing.get(item.key)
+        if route is None:
+            diff.added.append(item)
+        elif route.archived_at is not None:
+            diff.restored.append((route, item))
+        else:
+            fields = _changed_fields(route, _spec_values(item))
+            if fields:
+                diff.changed.append((route, item, fields))
+            else:
+                diff.unchanged += 1
+    diff.removed = [
+        route for key, route in existing.items() if key not in seen and route.archived_at is None
+    ]
+    return diff
+
+
+def _apply(route: Route, values: dict) -> None:
+    for name, value in values.items():
+        setattr(route, name, value)
+    route.slug = slugify(route.name)[:200] or str(route.pk)[:8]
+
+
+def routes_sync(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff:
+    """Apply an import to the service's routes in one transaction and return the diff."""
+    with transaction.atomic():
+        # One sync at a time per service, so two concurrent re-syncs cannot both add a route.
+        Service.objects.select_for_update().filter(pk=service.pk).first()
+        diff = route_diff(service=service, imported=imported)
+        for item in diff.added:
+            route = Route(
+                user=service.user,
+                org=service.org,
+                team=service.team,
+                parent=service,
+                service=service,
+                visibility=Visibility.INHERIT,
+                method=item.method,
+                path=item.path,
+                source=service.source,
+            )
+            _apply(route, _spec_values(item))
+            route.save()
+        for route, item in diff.restored:
+            _apply(route, _spec_values(item))
+            route.archived_at = None
+            route.save()
+        for route, item, _ in diff.changed:
+            _apply(route, _spec_values(item))
+            route.save()
+        for route in diff.removed:
+            route_archive(route=route)
+    return diff
+
+
+def route_archive(*, route: Route) -> None:
+    """Archive a route: it disappears from every list and look-up; its actions stay."""
+    if route.archived_at is None:
+        route.archived_at = timezone.now()
+        route.save(update_fields=["archived_at", "last_updated"])
+
+
+# Hand-made routes ------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    """A description given as markdown text or as the client's {text, json}."""
+    if isinstance(value, dict):
+        return str(value.get("text") or "")
+    return str(value or "")
+
+
+def _pricing(data: dict, current: dict) -> dict:
+    """Pricing from `pricing` ({model, unit_cost, ...}) or the contract's monetization fields."""
+    if isinstance(data.get("pricing"), dict):
+        raw = data["pricing"]
+        if not raw:
+            return {}
+    elif "monetization" in data or "unit_cost" in data or "unit_cost_usd" in data:
+        if data.get("monetization", "pay-per-use") == "none":
+            return {}
+        per_second = data.get("cost_unit") == "seconds" or data.get("cost_accounting") == "runtime"
+        raw = {
+            "model": "per_second" if per_second else "per_call",
+            "unit_cost": data.get("unit_cost_usd", data.get("unit_cost", data.get("price"))),
+            "currency": data.get("price_currency") or "usd",
+            "max_billable_seconds": data.get("max_billable_seconds"),
+        }
+    else:
+        return current
+    if raw.get("model") not in PRICING_MODELS:
+        raise RouteError("pricing.model must be per_call, per_second or free", field="pricing")
+    pricing = {"model": raw["model"], "currency": str(raw.get("currency") or "usd").lower()}
+    try:
+        if raw.get("unit_cost") is not None:
+            pricing["unit_cost"] = float(raw["unit_cost"])
+        if raw.get("max_billable_seconds") is not None:
+            pricing["max_billable_seconds"] = int(raw["max_billable_seconds"])
+    except (TypeError, ValueError):
+        raise RouteError("The price must be a number", field="pricing") from None
+    if pricing.get("unit_cost", 0) < 0:
+        raise RouteError("The price cannot be negative", field="pricing")
+    return pricing
+
+
+def _validated(data: dict, route: Route) -> dict:
+    """The fields of `data` checked and normalized; absent fields keep the route's values."""
+    values: dict = {}
+    if "method" in data:
+        method = str(data["method"] or "").upper()
+        if method.lower() not in HTTP_METHODS:
+            raise RouteError(f"method must be one of {', '.join(HTTP_METHODS)}", field="method")
+        values["method"] = method
+    if "path" in data:
+        path = str(data["path"] or "").strip()
+        if not path.startswith("/") or any(ch.isspace() for ch in path):
+            raise RouteError("path must start with '/' and contain no spaces", field="path")
+        values["path"] = path[:1000]
+    if data.get("name") is not None:
+        name = str(data["name"]).strip()
+        if not name or len(name) > 200:
+            raise RouteError("name must be 1 to 200 characters", field="name")
+        values["name"] = name
+    for text_field, limit in (("summary", 500), ("operation_id", 200)):
+        if data.get(text_field) is not None:
+            values[text_field] = str(data[text_field])[:limit]
+    if data.get("description") is not None:
+        values["description"] = _text(data["description"])
+    if data.get("license_id") is not None:
+        values["license_id"] = str(data["license_id"])[:64]
+    if isinstance(data.get("attribution"), dict):
+        values["attribution"] = {**(route.attribution or {}), **data["attribution"]}
+    if "parameters" in data:
+        parameters = data["parameters"] or []
+        if not isinstance(parameters, list) or not all(
+            isinstance(p, dict) and p.get("name") and p.get("in") for p in parameters
+        ):
+            raise RouteError(
+                "parameters must be a list of objects with name and in", field="parameters"
+            )
+        values["parameters"] = parameters
+    if "request_body" in data:
+        body = data["request_body"]
+        if body in ({}, None):
+            body = None
+        elif not isinstance(body, dict):
+            raise RouteError("request_body must be an object or null", field="request_body")
+        values["request_body"] = body
+    if "responses" in data:
+        if not isinstance(data["responses"] or {}, dict):
+            raise RouteError("responses must be an object", field="responses")
+        values["responses"] = data["responses"] or {}
+    if data.get("execution_mode") is not None:
+        if data["execution_mode"] not in ExecutionMode.values:
+            raise RouteError("execution_mode must be sync or async", field="execution_mode")
+        values["execution_mode"] = data["execution_mode"]
+    if data.get("visibility") is not None:
+        if data["visibility"] not in Visibility.values:
+            raise RouteError(
+                f"visibility must be one of {', '.join(Visibility.values)}", field="visibility"
+            )
+        values["visibility"] = data["visibility"]
+    for what in ("input", "output"):
+        key = f"{what}_assets"
+        if key in data:
+            declarations, problems = asset_declarations(data[key] or {}, what)
+            if problems:
+                raise RouteError(problems[0], field=key)
+            values[key] = declarations
+    if "input_assets" in values or "output_assets" in values:
+        values.update(
+            asset_projection(
+                values.get("input_assets", route.input_assets),
+                values.get("output_assets", route.output_assets),
+                input_filter=str(data.get("input_filter") or ""),
+                output_filter=str(data.get("output_filter") or route.output_filter or ""),
+            )
+        )
+    pricing = _pricing(data, route.pricing)
+    if pricing != route.pricing:
+        values["pricing"] = pricing
+    return values
+
+
+def _check_unique(route: Route) -> None:
+    siblings = Route.objects.live().filter(service_id=route.service_id).exclude(pk=route.pk)
+    if siblings.filter(method=route.method, path=route.path).exists():
+        raise RouteError(
+            f"The service already has a route {route.method} {route.path}", field="path"
+        )
+    if siblings.filter(name=route.name).exists():
+        raise RouteError(f"The service already has a route named {route.name!r}", field="name")
+
+
+def route_create(*, service: Service, user, data: dict) -> Route:
+    """A route added by hand (page or API). Visibility defaults to inherit (the service's)."""
+    if not data.get("method") or not data.get("path"):
+        raise RouteError("A route needs a method and a path", field="path")
+    route = Route(
+        user=user,
+        org=service.org,
+        team=service.team,
+        parent=service,
+        service=service,
+        visibility=Visibility.INHERIT,
+        source=str(data.get("source") or "web")[:8],
+    )
+    values = _validated(data, route)
+    values.setdefault("name", data.get("operation_id") or _default_name(values))
+    _apply(route, values)
+    _check_unique(route)
+    route.save()
+    return route
+
+
+def route_update(*, route: Route, data: dict) -> Route:
+    """Change a route's fields; fields not given stay as they are."""
+    values = _validated(data, route)
+    _apply(route, values)
+    _check_unique(route)
+    route.save()
+    return route
+
+
+def _default_name(values: dict) -> str:
+    words = slugify(values["path"].replace("/", " ")).replace("-", "_")
+    return f"{values['method'].lower()}_{words}".strip("_")

@@ -1,0 +1,232 @@
+"""Services over the Ouro HTTP API (CONTRACT §3): thin views over services.py."""
+
+import json
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+
+from apps.api.context import request_org
+from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, window
+from apps.api.errors import ApiError
+from apps.assets.models import FileUpload
+from apps.assets.selectors import asset_can_edit, asset_is_admin
+from apps.routes.serializers import route_dict
+from apps.services.importer import ImportResult, SpecError
+from apps.services.models import Service
+from apps.services.selectors import service_for_user, service_routes, services_visible
+from apps.services.serializers import service_dict
+from apps.services.services import (
+    ServiceError,
+    auth_label,
+    service_create,
+    service_delete,
+    service_resync,
+    service_set_authentication,
+    service_update,
+    spec_from_bytes,
+    spec_from_url,
+)
+
+
+def _service(request: Request, service_id: str) -> Service:
+    service = service_for_user(user=request.user, service_id=parse_uuid(service_id, "service id"))
+    if service is None:
+        raise ApiError("Service not found", status=404, code="not_found")
+    return service
+
+
+def _editable(request: Request, service_id: str) -> Service:
+    service = _service(request, service_id)
+    if not asset_can_edit(user=request.user, asset=service):
+        raise ApiError("You may not change this service", status=403, code="permission_denied")
+    return service
+
+
+def _service_error(exc: ServiceError) -> ApiError:
+    return ApiError(exc.message, code=exc.code, field=exc.field or None)
+
+
+def _spec(request: Request, payload: dict) -> tuple[ImportResult, str]:
+    """The spec named by a create/update payload: spec_url, an uploaded file, or inline."""
+    metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
+    spec_url = metadata.get("spec_url") or payload.get("spec_url") or ""
+    upload_id = metadata.get("spec_upload_id") or payload.get("spec_upload_id")
+    inline = payload.get("spec", metadata.get("spec"))
+    try:
+        if spec_url:
+            return spec_from_url(str(spec_url)), str(spec_url)
+        if upload_id:
+            upload = FileUpload.objects.filter(
+                pk=parse_uuid(upload_id, "spec_upload_id"), user=request.user, received=True
+            ).first()
+            if upload is None:
+                raise ApiError("No such uploaded spec file", status=404, code="not_found")
+            with default_storage.open(upload.storage_path, "rb") as handle:
+                return spec_from_bytes(handle.read()), ""
+        if isinstance(inline, dict):
+            return spec_from_bytes(json.dumps(inline).encode()), ""
+        if isinstance(inline, str) and inline.strip():
+            return spec_from_bytes(inline.encode()), ""
+    except SpecError as exc:
+        raise ApiError(str(exc), code="invalid_spec") from None
+    if metadata.get("spec_path"):
+        raise ApiError(
+            "spec_path is not supported here; give spec_url or upload the spec file",
+            code="invalid_spec",
+        )
+    raise ApiError("Give the spec as metadata.spec_url (or spec_upload_id)", code="missing_spec")
+
+
+def _create(request: Request, *, with_spec: bool):
+    payload = body_object(request, "service")
+    metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
+    context = request_org(request)
+    spec, spec_url = _spec(request, payload) if with_spec else (None, "")
+    team = None
+    if payload.get("team_id"):
+        team = context.org.teams.filter(pk=parse_uuid(payload["team_id"], "team_id")).first()
+        if team is None:
+            raise ApiError("team_id is not a team of the organization", code="invalid_team")
+    try:
+        service, diff = service_create(
+            user=request.user,
+            org=context.org,
+            team=team,
+            name=str(payload.get("name") or ""),
+            description=payload.get("description") or "",
+            base_url=str(metadata.get("base_url") or payload.get("base_url") or ""),
+            visibility=payload.get("visibility"),
+            authentication=metadata.get("authentication") or "None",
+            auth_param_name=str(metadata.get("auth_param_name") or ""),
+            spec=spec,
+            spec_url=spec_url,
+            license_id=payload.get("license_id") or "",
+            attribution=payload.get("attribution"),
+            metadata={
+                k: v
+                for k, v in metadata.items()
+                if k not in ("spec_upload_id", "spec_path", "auth_param_name")
+            },
+            source="api",
+        )
+    except ServiceError as exc:
+        raise _service_error(exc) from None
+    data = service_dict(service)
+    if diff is not None:
+        data["import"] = diff.summary()
+    return ok(data, status=201)
+
+
+@api_view(["GET"])
+def service_list(request: Request):
+    services = services_visible(user=request.user, query=request.query_params.get("query", ""))
+    return paged(services, window(request, default_limit=100), service_dict)
+
+
+@api_view(["POST"])
+def service_create_from_file(request: Request):
+    return _create(request, with_spec=True)
+
+
+@api_view(["POST"])
+def service_create_from_form(request: Request):
+    return _create(request, with_spec=False)
+
+
+@api_view(["GET", "PUT", "DELETE"])
+def service_detail(request: Request, service_id: str):
+    if request.method == "GET":
+        return ok(service_dict(_service(request, service_id)))
+    if request.method == "DELETE":
+        service = _service(request, service_id)
+        if not asset_is_admin(user=request.user, asset=service):
+            raise ApiError("You may not delete this service", status=403, code="permission_denied")
+        try:
+            summary = service_delete(
+                service=service,
+                delete_children=query_bool(request, "delete_children", True),
+                dry_run=query_bool(request, "dry_run", False),
+            )
+        except ServiceError as exc:
+            raise _service_error(exc) from None
+        return ok(summary)
+    service = _editable(request, service_id)
+    try:
+        service = service_update(service=service, data=body_object(request, "service"))
+    except ServiceError as exc:
+        raise _service_error(exc) from None
+    return ok(service_dict(service))
+
+
+@api_view(["PUT"])
+def service_update_from_file(request: Request, service_id: str):
+    service = _editable(request, service_id)
+    payload = body_object(request, "service")
+    metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
+    if not any(metadata.get(k) for k in ("spec_url", "spec_upload_id", "spec")) and not (
+        payload.get("spec")
+    ):
+        # The client's refresh: re-fetch the spec URL the service already has.
+        if not service.spec_url:
+            raise ApiError("The service has no spec URL to re-fetch", code="missing_spec")
+        payload = {**payload, "metadata": {**metadata, "spec_url": service.spec_url}}
+    spec, spec_url = _spec(request, payload)
+    try:
+        with transaction.atomic():
+            service = service_update(service=service, data=payload)
+            diff = service_resync(service=service, result=spec, spec_url=spec_url or None)
+    except ServiceError as exc:
+        raise _service_error(exc) from None
+    data = service_dict(service)
+    data["import"] = diff.summary()
+    return ok(data)
+
+
+@api_view(["GET"])
+def service_spec(request: Request, service_id: str):
+    service = _service(request, service_id)
+    if not service.spec:
+        raise ApiError("The service has no spec", status=404, code="not_found")
+    return ok(service.spec)
+
+
+@api_view(["GET"])
+def service_route_list(request: Request, service_id: str):
+    service = _service(request, service_id)
+    routes = service_routes(user=request.user, service=service)
+    return paged(routes, window(request, default_limit=200), route_dict)
+
+
+@api_view(["PUT"])
+def service_authentication(request: Request, service_id: str):
+    service = _service(request, service_id)
+    if not asset_is_admin(user=request.user, asset=service):
+        raise ApiError(
+            "Only the service's owner may set its authentication",
+            status=403,
+            code="permission_denied",
+        )
+    body = body_object(request)
+    secret = body.get("secret")
+    if not isinstance(secret, str):
+        raise ApiError("secret must be a string", code="invalid_body")
+    param_name = body.get("param_name")
+    try:
+        result = service_set_authentication(
+            service=service,
+            method=body.get("method") or "Ouro",
+            secret=secret,
+            param_name=str(param_name) if param_name is not None else None,
+        )
+    except ServiceError as exc:
+        raise _service_error(exc) from None
+    return ok(
+        {
+            "id": str(result.id),
+            "secret_id": str(result.secret_id),
+            "method": auth_label(result.method),
+            "rotated": result.rotated,
+        }
+    )

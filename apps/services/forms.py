@@ -1,0 +1,139 @@
+"""Forms of the service pages: create, edit, re-sync, and add or edit a route by hand."""
+
+import json
+
+from django import forms
+
+from apps.assets.models import Visibility
+from apps.routes.models import ExecutionMode
+from apps.services.importer import HTTP_METHODS
+from apps.services.models import AuthMethod
+
+SERVICE_VISIBILITY = [
+    (Visibility.PUBLIC, "Public"),
+    (Visibility.PRIVATE, "Private"),
+    (Visibility.ORGANIZATION, "Organization"),
+]
+
+
+class SpecSourceForm(forms.Form):
+    """A spec by URL, upload or paste: exactly one is used (URL first, then the file)."""
+
+    spec_url = forms.URLField(
+        required=False, max_length=1000, label="Spec URL", assume_scheme="https"
+    )
+    spec_file = forms.FileField(required=False, label="Upload a spec (JSON or YAML)")
+    spec_text = forms.CharField(
+        required=False,
+        label="…or paste it",
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+    )
+
+    def spec_given(self) -> bool:
+        data = self.cleaned_data
+        return bool(data.get("spec_url") or data.get("spec_file") or data.get("spec_text"))
+
+
+class ServiceForm(SpecSourceForm):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown"
+    )
+    base_url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Leave empty to use the spec's first server",
+    )
+    visibility = forms.ChoiceField(choices=SERVICE_VISIBILITY, initial=Visibility.PRIVATE)
+    auth_method = forms.ChoiceField(choices=AuthMethod.choices, label="Authentication")
+    auth_param_name = forms.CharField(
+        required=False, max_length=100, label="Header or query parameter name (API key)"
+    )
+    secret = forms.CharField(
+        required=False,
+        label="Credential",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Encrypted at rest; never shown again",
+    )
+    signing_secret = forms.CharField(
+        required=False,
+        label="Callback signing secret",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
+class ServiceEditForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    base_url = forms.URLField(max_length=500, assume_scheme="https")
+    visibility = forms.ChoiceField(choices=SERVICE_VISIBILITY)
+    auth_method = forms.ChoiceField(choices=AuthMethod.choices, label="Authentication")
+    auth_param_name = forms.CharField(required=False, max_length=100)
+    secret = forms.CharField(
+        required=False,
+        label="New credential",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave empty to keep the stored one",
+    )
+    signing_secret = forms.CharField(
+        required=False,
+        label="New callback signing secret",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave empty to keep the stored one",
+    )
+
+
+class JsonField(forms.CharField):
+    """A JSON value typed into a textarea."""
+
+    def __init__(self, *, kind: type, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dict | list):
+            return json.dumps(value, indent=2)
+        return value
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        if not text:
+            return self.kind()
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        if not isinstance(parsed, self.kind):
+            raise forms.ValidationError(f"Expected a JSON {self.kind.__name__}")
+        return parsed
+
+
+class RouteForm(forms.Form):
+    method = forms.ChoiceField(choices=[(m.upper(), m.upper()) for m in HTTP_METHODS])
+    path = forms.CharField(max_length=1000, help_text="e.g. /items/{item_id}")
+    name = forms.CharField(max_length=200)
+    summary = forms.CharField(required=False, max_length=500)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    execution_mode = forms.ChoiceField(choices=ExecutionMode.choices)
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.INHERIT)
+    parameters = JsonField(kind=list, help_text='[{"name", "in", "required", "schema"}]')
+    request_body = JsonField(
+        kind=dict, help_text='{"required": true, "content": {"application/json": {"schema": …}}}'
+    )
+    responses = JsonField(kind=dict)
+    input_assets = JsonField(kind=dict, help_text='{"structure": {"asset_type": "file"}}')
+    output_assets = JsonField(kind=dict)
+    price = forms.DecimalField(
+        required=False, min_value=0, decimal_places=4, label="Price per call (USD)"
+    )
+
+    def route_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        price = data.pop("price")
+        data["pricing"] = (
+            {"model": "per_call", "unit_cost": float(price), "currency": "usd"} if price else {}
+        )
+        return data

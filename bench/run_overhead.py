@@ -1,0 +1,215 @@
+"""What the platform adds to a route run, and what the live panel's poll view costs.
+
+(a) A sync run through POST /api/services/{sid}/routes/{rid}/use vs a direct call to the same
+    loopback upstream (the demo's GET /hello): p50/p99 latency, the added p50/p99, and the
+    throughput ratio, at concurrency 1 and 8.
+(b) The action panel poll view (/actions/<id>/panel) vs a bare Django view behind the same
+    middleware and session: the requests-per-second ratio.
+
+Everything is served by gunicorn from a scratch data folder; ratios are measured side by side
+in one run. SQLite by default; pass a PostgreSQL URL to measure that instead:
+
+    .venv/bin/python bench/run_overhead.py [--database-url postgres://postgres@127.0.0.1/ouro_bench]
+
+Targets: added p50 at most 3 ms; throughput at least 0.5x direct; poll view at least 0.8x bare.
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+SEED = """
+import json
+from django.test import Client
+from apps.accounts.services import api_key_create, personal_org, user_create
+from apps.actions.services import route_run
+from apps.routes.models import Route
+from apps.services.models import Service
+import os
+
+org = personal_org()
+user = user_create(username="bench", email="bench@example.org", password="bench-password-1")
+_, key = api_key_create(user=user, name="bench")
+service = Service.objects.create(user=user, org=org, team=org.default_team, name="Demo",
+                                 visibility="public", base_url=os.environ["BENCH_UPSTREAM"])
+route = Route.objects.create(user=user, org=org, team=org.default_team, parent=service,
+                             service=service, name="hello", visibility="inherit",
+                             method="GET", path="/hello")
+action = route_run(route=route, user=user, inputs={})
+client = Client()
+client.force_login(user)
+print(json.dumps({"key": key, "service": str(service.pk), "route": str(route.pk),
+                  "action": str(action.pk), "session": client.cookies["sessionid"].value}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not come up")
+
+
+def measure(call, *, total: int, concurrency: int) -> dict:
+    local = threading.local()
+
+    def one(_):
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        started = time.perf_counter()
+        response = call(local.session)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
+        return elapsed
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(min(20, total))))  # warm up connections and caches
+        started = time.perf_counter()
+        latencies = sorted(pool.map(one, range(total)))
+        wall = time.perf_counter() - started
+    return {
+        "p50": statistics.median(latencies),
+        "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+        "rps": total / wall,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="ouro-bench-")
+    upstream_port, site_port = free_port(), free_port()
+    upstream = f"http://127.0.0.1:{upstream_port}"
+    site = f"http://127.0.0.1:{site_port}"
+    env = {
+        **os.environ,
+        "DATA_DIR": data_dir,
+        "DJANGO_SETTINGS_MODULE": "bench.overhead_settings",
+        "UPSTREAM_ALLOW_PRIVATE_IPS": "true",
+        "DEBUG": "false",
+        "TASKS_EAGER": "true",
+        "BENCH_UPSTREAM": upstream,
+        "PYTHONPATH": str(ROOT),
+    }
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    processes = []
+    try:
+        processes.append(
+            subprocess.Popen(
+                [PYTHON, "-m", "examples.demo_upstream", "--port", str(upstream_port)],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        wait_for(f"{upstream}/hello")
+        seed = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", SEED],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        ids = json.loads(seed.stdout.strip().splitlines()[-1])
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(Path(PYTHON).parent / "gunicorn"),
+                    "ouro_site.wsgi",
+                    "-b",
+                    f"127.0.0.1:{site_port}",
+                    "-w",
+                    "4",
+                    "-k",
+                    "gthread",
+                    "--threads",
+                    "4",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+            )
+        )
+        wait_for(f"{site}/bench/bare")
+
+        use_url = f"{site}/api/services/{ids['service']}/routes/{ids['route']}/use"
+        auth = {"Authorization": ids["key"]}
+        cookies = {"sessionid": ids["session"]}
+        database = "PostgreSQL" if args.database_url else "SQLite"
+        print(f"(a) sync run through the platform vs direct ({database}, gunicorn 4x4)")
+        for concurrency in (1, 8):
+            total = args.requests * (2 if concurrency > 1 else 1)
+            direct = measure(
+                lambda s: s.get(f"{upstream}/hello"), total=total, concurrency=concurrency
+            )
+            platform = measure(
+                lambda s: s.post(use_url, json={"config": {}}, headers=auth),
+                total=total,
+                concurrency=concurrency,
+            )
+            print(
+                f"  c={concurrency}: direct p50 {direct['p50']:.2f} ms p99 {direct['p99']:.2f} ms "
+                f"{direct['rps']:.0f}/s | platform p50 {platform['p50']:.2f} ms "
+                f"p99 {platform['p99']:.2f} ms {platform['rps']:.0f}/s\n"
+                f"        added p50 {platform['p50'] - direct['p50']:.2f} ms, "
+                f"added p99 {platform['p99'] - direct['p99']:.2f} ms, "
+                f"throughput ratio {platform['rps'] / direct['rps']:.2f}x "
+                "(targets: added p50 <= 3 ms, ratio >= 0.5x)"
+            )
+        print("(b) action panel poll view vs a bare Django view (same middleware and session)")
+        panel_url = f"{site}/actions/{ids['action']}/panel"
+        for concurrency in (1, 8):
+            total = args.requests * (2 if concurrency > 1 else 1)
+            bare = measure(
+                lambda s: s.get(f"{site}/bench/bare", cookies=cookies),
+                total=total,
+                concurrency=concurrency,
+            )
+            panel = measure(
+                lambda s: s.get(panel_url, cookies=cookies), total=total, concurrency=concurrency
+            )
+            print(
+                f"  c={concurrency}: bare {bare['rps']:.0f}/s p50 {bare['p50']:.2f} ms | "
+                f"panel {panel['rps']:.0f}/s p50 {panel['p50']:.2f} ms | "
+                f"ratio {panel['rps'] / bare['rps']:.2f}x (target >= 0.8x)"
+            )
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The action page and the panel poll view."""
+
+import pytest
+
+from apps.actions.models import Action, ActionLog, Status
+from apps.actions.services import route_run
+from apps.services.models import AuthMethod
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_action_page_shows_the_outcome_the_request_and_snippets(client, item_route, alice):
+    action = route_run(
+        route=item_route, user=alice, inputs={"parameters": {"item_id": "1"}}, source="test"
+    )
+    client.force_login(alice)
+    response = client.get(f"/actions/{action.pk}")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "status-success" in html
+    assert "&quot;name&quot;: &quot;Widget&quot;" in html
+    assert "/items/1" in html  # the request as sent
+    assert f"/routes/alice/get-item?again={action.pk}" in html
+    assert "params={&#x27;item_id&#x27;: &#x27;1&#x27;}" in html
+    assert "hx-trigger" not in html  # terminal: no polling
+
+
+def test_the_request_shown_has_the_credential_redacted(
+    client, make_route, make_service, recorder, alice
+):
+    service = make_service(base_url=recorder.url, auth=AuthMethod.BEARER, secret="very-secret-1")
+    action = route_run(route=make_route("GET", "/json", service=service), user=alice, inputs={})
+    client.force_login(alice)
+    html = client.get(f"/actions/{action.pk}").content.decode()
+    assert "[redacted]" in html
+    assert "very-secret-1" not in html
+
+
+def test_outsiders_get_404_and_anonymous_visitors_a_login(client, hello_route, alice, charlie):
+    action = route_run(route=hello_route, user=alice, inputs={})
+    assert client.get(f"/actions/{action.pk}").status_code == 302
+    client.force_login(charlie)
+    assert client.get(f"/actions/{action.pk}").status_code == 404
+    assert client.get(f"/actions/{action.pk}/panel").status_code == 404
+
+
+def test_the_panel_polls_while_running_and_stops_once_terminal(client, hello_route, alice):
+    action = Action.objects.create(
+        route=hello_route, user=alice, org=hello_route.org, team=hello_route.team
+    )
+    ActionLog.objects.create(action=action, message="warming up", level="warning")
+    client.force_login(alice)
+    html = client.get(f"/actions/{action.pk}/panel").content.decode()
+    assert 'hx-trigger="every 1s"' in html and "status-queued" in html
+    assert "warming up" in html
+    action.transition(to=Status.IN_PROGRESS, expected=(Status.QUEUED,))
+    Action.objects.filter(pk=action.pk).update(progress=40)
+    html = client.get(f"/actions/{action.pk}/panel").content.decode()
+    assert 'style="width: 40%"' in html
+    action.transition(to=Status.ERROR, expected=(Status.IN_PROGRESS,), error_message="It broke")
+    html = client.get(f"/actions/{action.pk}/panel").content.decode()
+    assert "hx-trigger" not in html and "hx-get" not in html
+    assert "It broke" in html and "status-error" in html
+
+
+def test_image_and_text_responses_render_inline(client, make_route, make_service, recorder, alice):
+    service = make_service(base_url=recorder.url)
+    image = route_run(route=make_route("GET", "/image", service=service), user=alice, inputs={})
+    text = route_run(route=make_route("GET", "/text", service=service), user=alice, inputs={})
+    client.force_login(alice)
+    assert (
+        'src="data:image/png;base64,iVBOR'
+        in client.get(f"/actions/{image.pk}/panel").content.decode()
+    )
+    assert "plain words" in client.get(f"/actions/{text.pk}/panel").content.decode()
+
+
+def test_upstream_payloads_are_escaped(client, make_route, make_service, recorder, alice):
+    route = make_route("POST", "/json", service=make_service(base_url=recorder.url))
+    action = route_run(route=route, user=alice, inputs={"body": {"x": "<script>alert(1)</script>"}})
+    client.force_login(alice)
+    html = client.get(f"/actions/{action.pk}").content.decode()
+    assert "<script>alert(1)</script>" not in html

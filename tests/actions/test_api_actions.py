@@ -1,0 +1,106 @@
+"""GET /actions, /actions/{id}, the route's actions and /routes/{id}/stats."""
+
+import pytest
+
+from apps.accounts.models import Role
+from apps.accounts.services import membership_set
+from apps.actions.models import Action, Status
+from apps.actions.services import route_run
+
+pytestmark = pytest.mark.django_db
+
+
+def run(route, user, **inputs):
+    return route_run(route=route, user=user, inputs=inputs, source="test")
+
+
+def test_the_caller_reads_their_action(api, alice_key, hello_route, alice):
+    action = run(hello_route, alice)
+    body = api(alice_key).get(f"/actions/{action.pk}").json()["data"]
+    assert body["id"] == str(action.pk)
+    assert body["status"] == "success"
+    assert body["response"] == {"message": "Hello, world!"}
+    assert body["route"]["id"] == str(hello_route.pk)
+    for key in ("created_at", "started_at", "ack_at", "finished_at", "upstream_status_code"):
+        assert body[key] is not None
+    assert body["input_assets"] == [] and body["output_asset"] is None
+
+
+def test_others_cannot_read_an_action(api, charlie_key, bob_key, hello_route, alice):
+    action = run(hello_route, alice)
+    assert api(charlie_key).get(f"/actions/{action.pk}").status_code == 404
+    assert api(bob_key).get(f"/actions/{action.pk}").status_code == 404
+
+
+def test_the_route_owner_reads_actions_of_others(api, alice_key, hello_route, bob):
+    action = run(hello_route, bob)
+    assert api(alice_key).get(f"/actions/{action.pk}").status_code == 200
+
+
+def test_unknown_and_malformed_action_ids(api, alice_key):
+    assert api(alice_key).get("/actions/00000000-0000-0000-0000-000000000001").status_code == 404
+    assert api(alice_key).get("/actions/nope").status_code == 400
+
+
+def test_my_actions_pages_and_filters_by_status(
+    api, alice_key, hello_route, fail_route, alice, bob
+):
+    for _ in range(3):
+        run(hello_route, alice)
+    run(fail_route, alice)
+    run(hello_route, bob)
+    page = api(alice_key).get("/actions?limit=2").json()
+    assert len(page["data"]) == 2 and page["pagination"]["hasMore"] is True
+    errors = api(alice_key).get("/actions?status=error").json()["data"]
+    assert [a["status"] for a in errors] == ["error"]
+    both = api(alice_key).get("/actions?status=error,success&limit=50").json()["data"]
+    assert len(both) == 4
+    assert api(alice_key).get("/actions?status=nope").status_code == 400
+    future = api(alice_key).get("/actions?since=2999-01-01T00:00:00Z").json()["data"]
+    assert future == []
+
+
+def test_the_route_actions_list_is_own_by_default_and_global_for_admins(
+    api, alice_key, bob_key, hello_route, alice, bob
+):
+    run(hello_route, alice)
+    run(hello_route, bob)
+    path = f"/services/{hello_route.service_id}/routes/{hello_route.pk}/actions"
+    assert len(api(bob_key).get(path).json()["data"]) == 1
+    assert len(api(bob_key).get(f"{path}?global=true").json()["data"]) == 1
+    assert len(api(alice_key).get(path).json()["data"]) == 1
+    assert len(api(alice_key).get(f"{path}?global=true").json()["data"]) == 2
+    mine_excluded = api(alice_key).get(f"{path}?global=true&exclude_self=true").json()["data"]
+    assert [a["user_id"] for a in mine_excluded] == [str(bob.pk)]
+
+
+def test_org_admins_see_all_runs_of_an_org_route(
+    api, bob_key, acme, alice, bob, charlie, make_service, make_route
+):
+    service = make_service(org=acme, visibility="organization")
+    route = make_route("GET", "/hello", service=service)
+    membership_set(user=charlie, org=acme, role=Role.READ)
+    run(route, alice)
+    run(route, charlie)
+    path = f"/services/{service.pk}/routes/{route.pk}/actions?global=true"
+    assert len(api(bob_key).get(path).json()["data"]) == 0  # bob writes but is no admin
+    membership_set(user=bob, org=acme, role=Role.ADMIN)
+    assert len(api(bob_key).get(path).json()["data"]) == 2
+
+
+def test_stats_count_all_runs_mine_and_those_in_progress(api, alice_key, hello_route, alice, bob):
+    run(hello_route, alice)
+    run(hello_route, bob)
+    queued = Action.objects.create(
+        route=hello_route, user=alice, org=hello_route.org, team=hello_route.team
+    )
+    data = api(alice_key).get(f"/routes/{hello_route.pk}/stats").json()["data"]
+    assert data["total"] == 3
+    assert data["userTotal"] == 2
+    assert [a["id"] for a in data["inProgress"]] == [str(queued.pk)]
+    assert queued.status == Status.QUEUED
+
+
+def test_stats_of_a_hidden_route_are_not_found(api, charlie_key, make_route, make_service):
+    route = make_route("GET", "/hello", service=make_service(visibility="private"))
+    assert api(charlie_key).get(f"/routes/{route.pk}/stats").status_code == 404

@@ -1,0 +1,99 @@
+"""A person fills the run form in a real browser and watches the result arrive in place."""
+
+import os
+import shutil
+
+import pytest
+
+from apps.actions.models import Action, Status
+from apps.actions.services import run_action
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed"),
+]
+
+
+@pytest.fixture
+def logged_in_page(live_site, client, alice):
+    from playwright.sync_api import sync_playwright
+
+    client.force_login(alice)
+    session = client.cookies["sessionid"].value
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        context = browser.new_context()
+        context.add_cookies([{"name": "sessionid", "value": session, "url": live_site.url}])
+        yield context.new_page()
+        browser.close()
+
+
+def test_filling_the_form_and_clicking_run_shows_the_result_without_a_reload(
+    live_site, logged_in_page, item_route
+):
+    from playwright.sync_api import expect
+
+    page = logged_in_page
+    page.goto(f"{live_site.url}/routes/alice/get-item")
+    page.evaluate("window.notReloaded = true")
+    page.fill("#f-path-item_id", "2")
+    page.select_option("#f-query-currency", "EUR")
+    page.check("#f-query-verbose")
+    page.click("button:has-text('Run')")
+
+    panel = page.locator(".action-panel")
+    expect(panel).to_have_attribute("data-status", "success", timeout=15000)
+    expect(panel.locator(".action-response pre")).to_contain_text('"name": "Gadget"')
+    expect(panel.locator(".action-response pre")).to_contain_text('"currency": "EUR"')
+    assert page.evaluate("window.notReloaded") is True
+    assert Action.objects.get().metadata["query"] == {"currency": "EUR", "verbose": True}
+
+
+def test_invalid_input_is_marked_on_the_field_and_nothing_runs(
+    live_site, logged_in_page, make_route
+):
+    from playwright.sync_api import expect
+
+    route = make_route(
+        "GET",
+        "/hello",
+        name="greet",
+        parameters=[{"name": "name", "in": "query", "schema": {"type": "string", "minLength": 3}}],
+    )
+    page = logged_in_page
+    page.goto(f"{live_site.url}/routes/alice/{route.slug}")
+    page.fill("#f-query-name", "Al")
+    page.click("button:has-text('Run')")
+    expect(page.locator("#f-query-name-error")).to_contain_text("is too short")
+    assert Action.objects.count() == 0
+
+
+def test_a_running_action_panel_turns_to_success_by_polling(
+    live_site, logged_in_page, hello_route, alice
+):
+    from playwright.sync_api import expect
+
+    action = Action.objects.create(
+        route=hello_route, user=alice, org=hello_route.org, team=hello_route.team
+    )
+    page = logged_in_page
+    page.goto(f"{live_site.url}/actions/{action.pk}")
+    panel = page.locator(".action-panel")
+    expect(panel).to_have_attribute("data-status", "queued")
+    with page.expect_response(lambda r: f"/actions/{action.pk}/panel" in r.url):
+        pass
+    run_action(action.pk)  # a worker picks it up while the page is open
+    expect(panel).to_have_attribute("data-status", "success", timeout=10000)
+    expect(panel.locator(".action-response pre")).to_contain_text("Hello, world!")
+    assert Action.objects.get(pk=action.pk).status == Status.SUCCESS
