@@ -1,0 +1,81 @@
+"""The official MCP server, ouro-mcp, driving this platform over stdio through the API."""
+
+import asyncio
+import sys
+
+import pytest
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+from apps.accounts.services import personal_org
+from apps.services.services import service_create, spec_from_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_service(alice, demo_upstream):
+    service, _ = service_create(
+        user=alice,
+        org=personal_org(),
+        name="demo",
+        base_url=demo_upstream,
+        visibility="public",
+        spec=spec_from_url(f"{demo_upstream}/openapi.json"),
+        spec_url=f"{demo_upstream}/openapi.json",
+    )
+    return service
+
+
+def call_tools(live_url: str, key: str, calls: list[tuple[str, dict]]) -> list[str]:
+    """Start ouro-mcp on stdio against the live server and run the tool calls in order."""
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "ouro_mcp.server", "--transport", "stdio"],
+        env={
+            "OURO_API_KEY": key,
+            "OURO_BASE_URL": f"{live_url}/api",
+            "OURO_MCP_RESPONSE_FORMAT": "json",
+        },
+    )
+
+    async def run() -> list[str]:
+        texts = []
+        async with stdio_client(params) as streams, ClientSession(*streams) as session:
+            await session.initialize()
+            for name, arguments in calls:
+                result = await asyncio.wait_for(session.call_tool(name, arguments), timeout=60)
+                texts.append("".join(getattr(part, "text", "") for part in result.content))
+        return texts
+
+    return asyncio.run(run())
+
+
+def test_execute_route_runs_and_records_an_action(live_site, demo_service, alice, alice_key):
+    from apps.actions.models import Action
+
+    (text,) = call_tools(
+        live_site.url,
+        alice_key,
+        [("execute_route", {"route_id": "alice/hello", "query": {"name": "Ada"}})],
+    )
+    assert "Hello, Ada!" in text
+    action = Action.objects.get(route__name="hello", user=alice)
+    assert action.status == "success"
+    assert action.response == {"message": "Hello, Ada!"}
+
+
+def test_a_failing_route_comes_back_as_an_error(live_site, demo_service, alice_key):
+    (text,) = call_tools(live_site.url, alice_key, [("execute_route", {"route_id": "alice/fail"})])
+    assert "error" in text.lower()
+    assert "failed on purpose" in text
+
+
+def test_get_action_reads_a_run_back(live_site, demo_service, alice_key):
+    from apps.actions.models import Action
+
+    call_tools(live_site.url, alice_key, [("execute_route", {"route_id": "alice/hello"})])
+    action = Action.objects.get()
+    (text,) = call_tools(live_site.url, alice_key, [("get_action", {"id": str(action.pk)})])
+    assert str(action.pk) in text
+    assert "success" in text
