@@ -6,16 +6,14 @@ UPDATE, so a terminal status never changes and two workers can never both run on
 """
 
 import base64
-import contextlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+import threading
 from typing import Any
 from urllib.parse import quote
 
 import requests
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Organization
@@ -128,34 +126,31 @@ def action_enqueue(*, action: Action) -> None:
     transaction.on_commit(lambda: run_action_task.enqueue(action_id=action_id))
 
 
-# Threads for the API's sync path; each keeps its database connection as CONN_MAX_AGE allows.
-_SYNC_RUNNER = ThreadPoolExecutor(max_workers=32, thread_name_prefix="sync-run")
-
-
 def action_run_bounded(*, action: Action, wait_seconds: float) -> None:
     """Run the action now, but answer after `wait_seconds` at most.
 
-    The run happens on a runner thread and the caller waits for it with a timeout. A run still
-    going after that keeps going in the background (the interpreter waits for runner threads
-    at a graceful shutdown) and the caller answers with the action as it is then (202, poll
-    for the rest). An action left behind by a killed process is ended by the reaper. Inside an
-    open transaction another connection could not see the new row yet, so the run happens
-    inline.
+    The run happens in its own thread and the caller joins it with a timeout. A run still
+    going after that keeps going in the background (a non-daemon thread, so a graceful
+    shutdown waits for it) and the caller answers with the action as it is then (202, poll for
+    the rest). An action left behind by a killed process is ended by the reaper. Inside an open
+    transaction another connection could not see the new row yet, so the run happens inline.
     """
     if connection.in_atomic_block:
         run_action(action.pk)
         return
-    future = _SYNC_RUNNER.submit(_run_on_runner, action.pk)
-    with contextlib.suppress(FutureTimeout):
-        future.result(timeout=wait_seconds)
+    thread = threading.Thread(
+        target=_run_in_thread, args=(action.pk,), name=f"action-{action.pk}", daemon=False
+    )
+    thread.start()
+    thread.join(timeout=wait_seconds)
 
 
-def _run_on_runner(action_id) -> None:
-    close_old_connections()
+def _run_in_thread(action_id) -> None:
     try:
         run_action(action_id)
     finally:
-        close_old_connections()
+        # The thread's own connection ends with it.
+        connection.close()
 
 
 def run_action(action_id) -> None:

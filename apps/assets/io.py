@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.assets.filetypes import declaration_mismatch
 from apps.assets.models import Asset, Dataset, File, Visibility
@@ -278,16 +278,11 @@ def output_assets_store(*, action, response: Any) -> Any:
     primary = primary or (present[0] if len(present) == 1 else None)
     cleaned = dict(response)
     for name in present:
-        declaration = declarations[name]
-        link = ActionAsset.objects.filter(
-            action=action, role=ActionAsset.Role.OUTPUT, name=name
-        ).first()
-        if link is not None:
-            cleaned[name] = _output_reference(
-                asset_concrete(link.asset) or link.asset, response[name]
-            )
+        existing = _linked_output(action, name)
+        if existing is not None:
+            cleaned[name] = _output_reference(existing, response[name])
             continue
-        asset_type = declaration.get("asset_type") or "file"
+        asset_type = declarations[name].get("asset_type") or "file"
         try:
             with transaction.atomic():
                 asset = _create_output(
@@ -309,5 +304,19 @@ def output_assets_store(*, action, response: Any) -> Any:
             if isinstance(response[name], dict) and "base64" in response[name]:
                 cleaned[name] = {k: v for k, v in response[name].items() if k != "base64"}
             continue
+        except IntegrityError:
+            # A concurrent delivery of the same result linked this output first: keep its.
+            asset = _linked_output(action, name)
         cleaned[name] = _output_reference(asset, response[name])
     return cleaned
+
+
+def _linked_output(action, name: str):
+    from apps.actions.models import ActionAsset
+
+    link = (
+        ActionAsset.objects.filter(action=action, role=ActionAsset.Role.OUTPUT, name=name)
+        .select_related("asset")
+        .first()
+    )
+    return (asset_concrete(link.asset) or link.asset) if link else None

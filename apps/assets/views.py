@@ -287,6 +287,7 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID):
         "columns": columns,
         "table": [[row.get(c) for c in columns] for row in rows],
         "offset": offset,
+        "last_row": offset + len(rows),
         "previous_offset": max(0, offset - PAGE_ROWS) if offset else None,
         "next_offset": offset + PAGE_ROWS if has_more else None,
         "csv_url": services.signed_download_url(asset=dataset),

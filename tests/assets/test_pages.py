@@ -100,6 +100,7 @@ class TestDatasetPages:
         client.force_login(alice)
         page = text(client.get(f"/datasets/{dataset.pk}"))
         assert "row-24" in page and "row-25" not in page and "?offset=25" in page
+        assert "rows 1–25 of 30" in page
         fragment = client.get(
             f"/datasets/{dataset.pk}?offset=25&fragment=rows", headers={"HX-Request": "true"}
         )
