@@ -8,6 +8,7 @@ author can see on the action page what arrived and why it was turned down.
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -209,6 +210,15 @@ def _result_apply(*, action: Action, status: str, response: Any) -> None:
     if not claimed:
         action.refresh_from_db()
         raise _already_ended(action)
+    try:
+        _result_store(action=action, status=status, response=response, now=now)
+    except Exception:
+        # Let the upstream's retry through rather than leave the run claimed but unfinished.
+        Action.objects.filter(pk=action.pk, status__in=ACTIVE_STATUSES).update(finished_at=None)
+        raise
+
+
+def _result_store(*, action: Action, status: str, response: Any, now: datetime) -> None:
     # A cancel or the reaper may still win in between; then the result is late after all.
     if status == Status.ERROR:
         if not action_fail(

@@ -115,6 +115,7 @@ def route_run(
     else:
         action_run_bounded(action=action, wait_seconds=route.sync_timeout_seconds or 60)
     action.refresh_from_db()
+    action.route, action.user = route, user  # spare the serializers two look-ups
     return action
 
 

@@ -296,6 +296,18 @@ def _rows(value) -> list[dict]:
 @api_view(["POST"])
 def dataset_create(request: Request):
     data = body_object(request, "dataset")
+    if data.get("file_id"):
+        # From an uploaded CSV file the caller may read.
+        file = _load(request, data["file_id"], File)
+        with _asset_errors():
+            dataset, ingest = services.dataset_create_from_file(
+                owner=_owner(request, data),
+                file=file,
+                name=str(data.get("name") or ""),
+                visibility=data.get("visibility"),
+            )
+        preview, _ = selectors.dataset_rows_page(dataset=dataset, limit=PREVIEW_ROWS, offset=0)
+        return ok(dataset_dict(dataset, preview=preview), status=201, row_ingest=ingest)
     rows = _rows(data.get("rows") if data.get("rows") is not None else data.get("data"))
     key_columns = data.get("key_columns") or data.get("primary_key") or []
     with _asset_errors():

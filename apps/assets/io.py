@@ -161,19 +161,6 @@ def input_assets_inject(*, body: Any, resolved: list[ResolvedInput]) -> Any:
     return body
 
 
-def input_assets_record(*, action, resolved: list[ResolvedInput]) -> None:
-    """Link the resolved inputs to the action by name (idempotent)."""
-    from apps.actions.models import ActionAsset
-
-    for item in resolved:
-        ActionAsset.objects.get_or_create(
-            action=action,
-            role=ActionAsset.Role.INPUT,
-            name=item.name,
-            defaults={"asset_id": item.asset.pk, "is_primary": item.is_primary},
-        )
-
-
 # Outputs --------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ Every surface (pages, API, embeds, SDK and MCP calls) goes through these selecto
 - private: the owner and the users it is shared with.
 - organization: members of its organization (in the personal context: the owner only).
 - inherit: follows its parent (a route follows its service); with no parent, private.
+- a draft post (never published) is seen only by its owner and the users it is shared with.
 
 Changing an asset needs ownership, a write/admin share, or the admin role in its organization.
 """
@@ -54,9 +55,32 @@ def visible_q(user, prefix: str = "") -> Q:
     )
 
 
+def _drafts_hidden_q(user, model) -> Q:
+    """Draft posts among `model` rows, unless the user owns them or holds a share."""
+    from apps.posts.models import Post
+
+    if model is Asset:
+        draft = Q(asset_type="post", post_detail__published_at__isnull=True)
+    elif issubclass(model, Post):
+        draft = Q(published_at__isnull=True)
+    else:
+        return Q()
+    return ~draft | _personal_q(user)
+
+
+def _is_draft(asset: Asset) -> bool:
+    if asset.asset_type != "post":
+        return False
+    from apps.posts.models import Post
+
+    if isinstance(asset, Post):
+        return asset.published_at is None
+    return Post.objects.filter(pk=asset.pk, published_at__isnull=True).exists()
+
+
 def assets_visible_to(*, user, queryset: QuerySet | None = None) -> QuerySet:
     qs = queryset if queryset is not None else Asset.objects.all()
-    return qs.filter(visible_q(user)).filter(archived_at__isnull=True)
+    return qs.filter(visible_q(user), _drafts_hidden_q(user, qs.model), archived_at__isnull=True)
 
 
 def _share_role(user, asset: Asset) -> str | None:
@@ -67,6 +91,9 @@ def _share_role(user, asset: Asset) -> str | None:
 def asset_can_view(*, user, asset: Asset) -> bool:
     if asset.archived_at is not None:
         return False
+    if _is_draft(asset):
+        authenticated = user is not None and user.is_authenticated
+        return authenticated and (asset.user_id == user.pk or _share_role(user, asset) is not None)
     visibility = asset.effective_visibility
     if visibility == Visibility.PUBLIC:
         return True

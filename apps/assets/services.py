@@ -432,6 +432,20 @@ def dataset_create_from_csv(
     )
 
 
+def dataset_create_from_file(
+    *, owner: Owner, file: File, name: str = "", visibility: str | None = None
+) -> tuple[Dataset, dict]:
+    """A dataset from the rows of a CSV file asset."""
+    if file.extension != "csv" and file.content_type != "text/csv":
+        raise AssetError("Only a CSV file can become a dataset", code="invalid_csv")
+    return dataset_create_from_csv(
+        owner=owner,
+        name=name or file.name.removesuffix(".csv"),
+        content=file_read(file=file),
+        visibility=visibility,
+    )
+
+
 # Sharing and route links ------------------------------------------------------------------------
 
 

@@ -225,6 +225,19 @@ def asset_delete(request: HttpRequest, asset_id: uuid.UUID):
     return redirect("dataset_list" if kind == "dataset" else "file_list")
 
 
+@login_required
+@require_POST
+def file_to_dataset(request: HttpRequest, file_id: uuid.UUID):
+    file = _viewable(request, file_id, File)
+    try:
+        dataset, _ = services.dataset_create_from_file(owner=_owner(request), file=file)
+    except services.AssetError as exc:
+        messages.error(request, exc.message)
+        return redirect("file_detail", file_id=file.pk)
+    messages.success(request, f"Created the dataset “{dataset.name}”.")
+    return redirect("dataset_detail", dataset_id=dataset.pk)
+
+
 # Datasets -------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,8 @@ import json
 
 from django import forms
 
+from apps.accounts.models import PERSONAL_ORG_ID
+from apps.accounts.selectors import organizations_for_user
 from apps.assets.models import Visibility
 from apps.routes.models import ExecutionMode
 from apps.services.importer import HTTP_METHODS
@@ -36,6 +38,9 @@ class SpecSourceForm(forms.Form):
 
 class ServiceForm(SpecSourceForm):
     name = forms.CharField(max_length=200)
+    org = forms.ChoiceField(
+        required=False, label="Owner", help_text="You, or an organization you belong to"
+    )
     description = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown"
     )
@@ -61,6 +66,13 @@ class ServiceForm(SpecSourceForm):
         label="Callback signing secret",
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = organizations_for_user(user=user).exclude(pk=PERSONAL_ORG_ID)
+        self.fields["org"].choices = [(str(PERSONAL_ORG_ID), user.username)] + [
+            (str(org.pk), org.name) for org in orgs
+        ]
 
 
 class ServiceEditForm(forms.Form):

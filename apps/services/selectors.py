@@ -40,4 +40,4 @@ def service_routes(*, user, service: Service, query: str = "") -> QuerySet:
             | Q(summary__icontains=word)
             | Q(method__iexact=word)
         )
-    return qs.select_related("service", "user", "org").order_by("path", "method")
+    return qs.select_related("service", "user", "org", "parent").order_by("path", "method")

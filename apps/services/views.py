@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from apps.accounts.models import PERSONAL_ORG_ID, Organization
 from apps.accounts.services import personal_org
 from apps.assets.selectors import asset_can_edit, asset_is_admin
 from apps.routes.models import Route
@@ -64,7 +65,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_new(request: HttpRequest) -> HttpResponse:
-    form = ServiceForm(request.POST or None, request.FILES or None)
+    form = ServiceForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             result, spec_url, _ = _read_spec(form)
@@ -75,7 +76,11 @@ def service_new(request: HttpRequest) -> HttpResponse:
             try:
                 service, _ = service_create(
                     user=request.user,
-                    org=personal_org(),
+                    org=(
+                        Organization.objects.get(pk=data["org"])
+                        if data["org"] and data["org"] != str(PERSONAL_ORG_ID)
+                        else personal_org()
+                    ),
                     name=data["name"],
                     description=data["description"],
                     base_url=data["base_url"],

@@ -215,7 +215,20 @@ def chart_png(values: list[float], color: str) -> bytes:
     return out.getvalue()
 
 
-def post_json(url: str, token: str, payload: dict) -> int:
+def post_json(url: str, token: str, payload: dict, attempts: int = 3) -> int:
+    """Report back; a server error or an unreachable server is retried, as a dependable upstream
+    does (a result that did land the first time is answered 409 and changes nothing)."""
+    status = 0
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(0.2 * attempt)
+        status = _post_once(url, token, payload)
+        if 0 < status < 500:
+            break
+    return status
+
+
+def _post_once(url: str, token: str, payload: dict) -> int:
     request = urllib.request.Request(
         url,
         data=json.dumps(payload).encode(),

@@ -104,3 +104,18 @@ def test_stats_count_all_runs_mine_and_those_in_progress(api, alice_key, hello_r
 def test_stats_of_a_hidden_route_are_not_found(api, charlie_key, make_route, make_service):
     route = make_route("GET", "/hello", service=make_service(visibility="private"))
     assert api(charlie_key).get(f"/routes/{route.pk}/stats").status_code == 404
+
+
+def test_the_route_json_carries_latency_metrics_of_successful_runs(
+    api, alice_key, hello_route, fail_route, alice
+):
+    empty = api(alice_key).get(f"/routes/{hello_route.pk}").json()["data"]["metrics"]
+    assert empty["avg_completion_ms"] is None and empty["latency_sample_count"] == 0
+    for _ in range(3):
+        run(hello_route, alice)
+    run(fail_route, alice)
+    metrics = api(alice_key).get(f"/routes/{hello_route.pk}").json()["data"]["metrics"]
+    assert metrics["latency_sample_count"] == 3
+    for key in ("avg_ack_ms", "p95_ack_ms", "avg_completion_ms", "p95_completion_ms"):
+        assert isinstance(metrics[key], int) and metrics[key] >= 0
+    assert metrics["p95_completion_ms"] >= metrics["p50_completion_ms"]

@@ -122,6 +122,25 @@ def test_declared_outputs_in_the_result_become_assets_of_the_caller(
     assert link.asset.user == alice
 
 
+def test_a_result_that_cannot_be_stored_leaves_the_run_open_for_a_retry(
+    make_route, running_action, deliver
+):
+    route = make_route("POST", "/jobs", name="broken-outputs", execution_mode="async")
+    route.output_assets = {"chart": "file"}  # a declaration that is not an object
+    route.save()
+    action, token = running_action(route=route)
+    result = {"status": "success", "response": {"chart": {"name": "c"}}}
+    assert deliver(action, result, token=token).status_code == 500
+    action.refresh_from_db()
+    assert (action.status, action.finished_at) == (Status.IN_PROGRESS, None)
+    route.output_assets = {"chart": {"asset_type": "dataset"}}
+    route.save()
+    retry = deliver(action, {"status": "success", "response": {"done": True}}, token=token)
+    assert retry.status_code == 200
+    action.refresh_from_db()
+    assert action.status == Status.SUCCESS
+
+
 def test_a_wrong_token_is_refused_with_403_and_recorded(running_action, deliver):
     action, _ = running_action()
     answer = deliver(action, {"status": "success", "response": {}}, token="forged-token")

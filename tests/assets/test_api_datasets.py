@@ -116,3 +116,18 @@ def test_bad_rows_are_a_400(api, alice_key):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_rows"
+
+
+def test_create_from_an_uploaded_csv_file(api, alice_key, charlie_key, alice, make_file):
+    file = make_file(alice, b"name,score\na,1\nb,2\n", "scores.csv")
+    body = {"dataset": {"name": "From CSV", "file_id": str(file.pk)}}
+    response = api(alice_key).post("/datasets/create/from-schema", body)
+    assert response.status_code == 201
+    assert response.json()["data"]["preview"] == [
+        {"name": "a", "score": 1},
+        {"name": "b", "score": 2},
+    ]
+    assert api(charlie_key).post("/datasets/create/from-schema", body).status_code == 404
+    image = make_file(alice, b"\x89PNG\r\n\x1a\nrest", "x.png")
+    not_csv = {"dataset": {"name": "x", "file_id": str(image.pk)}}
+    assert api(alice_key).post("/datasets/create/from-schema", not_csv).status_code == 400

@@ -61,6 +61,15 @@ class TestFilePages:
         client.force_login(alice)
         assert "<script>alert(1)</script>" not in text(client.get(f"/files/{file.pk}"))
 
+    def test_a_csv_file_becomes_a_dataset(self, client, alice, make_file):
+        file = make_file(alice, CSV, "people.csv")
+        client.force_login(alice)
+        assert "Make a dataset" in text(client.get(f"/files/{file.pk}"))
+        response = client.post(f"/files/{file.pk}/to-dataset")
+        dataset = Dataset.objects.get()
+        assert response.url == f"/datasets/{dataset.pk}"
+        assert (dataset.name, dataset.row_count) == ("people", 3)
+
     def test_private_files_are_hidden_from_others(self, client, alice, charlie, make_file):
         file = make_file(alice, CSV, "people.csv")
         client.force_login(charlie)

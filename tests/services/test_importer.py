@@ -7,7 +7,7 @@ import pytest
 
 from apps.services.importer import SpecError, import_bytes, load_document, parse_spec
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = (Path(__file__).resolve().parents[3] / "shared" / "specs").resolve()
 LIMIT = 16 * 1024 * 1024
 
 # (file, operations) as listed in shared/specs/README.md.

@@ -76,6 +76,23 @@ def test_creating_from_a_spec_url(logged_in, demo_upstream):
     assert service.routes.count() == 7 and service.spec_url.endswith("/openapi.json")
 
 
+def test_a_service_can_belong_to_an_organization_of_the_user(logged_in, acme):
+    assert "acme" in logged_in.get("/services/new").content.decode()
+    assert create(logged_in, org=str(acme.pk)).status_code == 302
+    service = Service.objects.get()
+    assert service.org == acme and service.entity_name == "acme"
+    page = logged_in.get(f"/services/{service.pk}").content.decode()
+    assert 'href="/routes/acme/list_pets"' in page
+
+
+def test_an_organization_the_user_is_not_in_cannot_be_chosen(logged_in, bob):
+    from apps.accounts.services import organization_create
+
+    other = organization_create(name="other", owner=bob)
+    response = create(logged_in, org=str(other.pk))
+    assert response.status_code == 200 and not Service.objects.exists()
+
+
 def test_a_bad_spec_shows_the_error_and_creates_nothing(logged_in):
     response = create(logged_in, spec_text="openapi: 3.0.0\ninfo: {}\n")
     assert response.status_code == 200
