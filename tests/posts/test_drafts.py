@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 def draft(alice):
     org = personal_org()
     return post_create(
-        user=alice, org=org, team=org.default_team, name="Secret plan",
-        content="not yet", visibility="public", publish=False,
+        user=alice,
+        org=org,
+        team=org.default_team,
+        name="Secret plan",
+        content="not yet",
+        visibility="public",
+        publish=False,
     )
 
 
