@@ -59,6 +59,7 @@ def database_from_url(name: str, url: str, data_dir: str) -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.path.join(data_dir, "db.sqlite3"),
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

@@ -60,6 +60,8 @@ UPSTREAM_ALLOW_PRIVATE_IPS = env_bool("UPSTREAM_ALLOW_PRIVATE_IPS", False)
 UPSTREAM_CONNECT_TIMEOUT = env_int("UPSTREAM_CONNECT_TIMEOUT", 10, minimum=1)
 UPSTREAM_READ_TIMEOUT = env_int("UPSTREAM_READ_TIMEOUT", 60, minimum=1)
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Threads per web process that run sync actions for API calls (each waits for its upstream).
+SYNC_RUN_THREADS = env_int("SYNC_RUN_THREADS", 16, minimum=1)
 SPEC_MAX_BYTES = env_int("SPEC_MAX_BYTES", 16 * 1024 * 1024, minimum=1024)
 
 REDIS_URL = env_str("REDIS_URL")

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.functional import cached_property
 
 PERSONAL_ORG_ID = uuid.UUID("00000000-0000-0000-0000-000000000000")
 API_KEY_PREFIX = "ouro_"
@@ -40,7 +41,7 @@ class Organization(models.Model):
     def is_personal(self) -> bool:
         return self.id == PERSONAL_ORG_ID
 
-    @property
+    @cached_property
     def default_team(self) -> "Team":
         return self.teams.get(is_default=True)
 

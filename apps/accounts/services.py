@@ -32,9 +32,19 @@ class InvalidAccessToken(Exception):
 
 
 def personal_org() -> Organization:
-    org, _ = Organization.objects.get_or_create(id=PERSONAL_ORG_ID, defaults={"name": "Personal"})
-    if not org.teams.filter(is_default=True).exists():
-        Team.objects.get_or_create(org=org, name="Personal", defaults={"is_default": True})
+    """The personal context's organization, with its default team loaded (one query)."""
+    team = (
+        Team.objects.select_related("org").filter(org_id=PERSONAL_ORG_ID, is_default=True).first()
+    )
+    if team is None:
+        org, _ = Organization.objects.get_or_create(
+            id=PERSONAL_ORG_ID, defaults={"name": "Personal"}
+        )
+        team, _ = Team.objects.get_or_create(
+            org=org, name="Personal", defaults={"is_default": True}
+        )
+    org = team.org
+    org.default_team = team
     return org
 
 

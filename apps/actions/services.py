@@ -6,14 +6,18 @@ UPDATE, so a terminal status never changes and two workers can never both run on
 """
 
 import base64
+import contextlib
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 from urllib.parse import quote
 
 import requests
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Organization
@@ -39,6 +43,9 @@ REDACTED = "[redacted]"
 INLINE_IMAGE_BYTES = 2 * 1024 * 1024
 TEXT_KEEP_CHARS = 100_000
 BODYLESS_METHODS = ("GET", "HEAD", "DELETE", "OPTIONS")
+
+_SYNC_RUNNER: ThreadPoolExecutor | None = None
+_SYNC_RUNNER_LOCK = threading.Lock()
 
 
 def route_spec_context(route: Route) -> tuple[dict | None, str]:
@@ -127,31 +134,41 @@ def action_enqueue(*, action: Action) -> None:
     transaction.on_commit(lambda: run_action_task.enqueue(action_id=action_id))
 
 
+def _sync_runner() -> ThreadPoolExecutor:
+    """The threads that run sync actions for web requests; they keep their DB connections."""
+    global _SYNC_RUNNER
+    with _SYNC_RUNNER_LOCK:
+        if _SYNC_RUNNER is None:
+            _SYNC_RUNNER = ThreadPoolExecutor(
+                max_workers=settings.SYNC_RUN_THREADS, thread_name_prefix="sync-run"
+            )
+        return _SYNC_RUNNER
+
+
 def action_run_bounded(*, action: Action, wait_seconds: float) -> None:
     """Run the action now, but answer after `wait_seconds` at most.
 
-    The run happens in its own thread and the caller joins it with a timeout. A run still
-    going after that keeps going in the background (a non-daemon thread, so a graceful
-    shutdown waits for it) and the caller answers with the action as it is then (202, poll for
-    the rest). An action left behind by a killed process is ended by the reaper. Inside an open
+    The run happens on a pooled thread and the caller waits for it with a timeout. A run still
+    going after that keeps going in the background (the pool's threads are joined at a
+    graceful shutdown) and the caller answers with the action as it is then (202, poll for the
+    rest). An action left behind by a killed process is ended by the reaper. Inside an open
     transaction another connection could not see the new row yet, so the run happens inline.
     """
     if connection.in_atomic_block:
         run_action(action.pk)
         return
-    thread = threading.Thread(
-        target=_run_in_thread, args=(action.pk,), name=f"action-{action.pk}", daemon=False
-    )
-    thread.start()
-    thread.join(timeout=wait_seconds)
+    future = _sync_runner().submit(_run_on_pool, action.pk)
+    with contextlib.suppress(FutureTimeout):
+        future.result(timeout=wait_seconds)
 
 
-def _run_in_thread(action_id) -> None:
+def _run_on_pool(action_id) -> None:
+    # Like a request: drop a connection that is broken or past CONN_MAX_AGE, before and after.
+    close_old_connections()
     try:
         run_action(action_id)
     finally:
-        # The thread's own connection ends with it.
-        connection.close()
+        close_old_connections()
 
 
 def run_action(action_id) -> None:
