@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, F, PositiveSmallIntegerField, Value, When
 from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -227,8 +228,14 @@ def _result_store(*, action: Action, status: str, response: Any, now: datetime) 
             raise _already_ended(action)
         return
     stored = output_assets_store(action=action, response=response)
+    # A run that reported progress shows it complete (one that never did stays without a bar).
+    done = Case(
+        When(progress__isnull=False, then=Value(100)),
+        default=F("progress"),
+        output_field=PositiveSmallIntegerField(),
+    )
     if not action.transition(
-        to=Status.SUCCESS, expected=ACTIVE_STATUSES, finished_at=now, response=stored
+        to=Status.SUCCESS, expected=ACTIVE_STATUSES, finished_at=now, response=stored, progress=done
     ):
         raise _already_ended(action)
     ActionLog.objects.create(

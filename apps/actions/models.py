@@ -63,6 +63,9 @@ class Action(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["route", "user", "-created_at"]),
+            # Everyone's runs of a route (owners and admins), by status, and its latency metrics.
+            models.Index(fields=["route", "-created_at"]),
+            models.Index(fields=["route", "status", "-created_at"]),
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["status", "last_heartbeat_at"]),
         ]

@@ -9,10 +9,11 @@ def _asset_ref(link: ActionAsset) -> dict:
     return {"id": str(asset.pk), "asset_type": asset.asset_type, "name": asset.name}
 
 
-def _links(action: Action, role: str) -> list[dict]:
-    # Iterates the (usually prefetched) links so a list of actions costs no query per row.
-    links = [link for link in action.assets.all() if link.role == role]
-    links.sort(key=lambda link: (not link.is_primary, link.name))
+def _links(links: list[ActionAsset], role: str) -> list[dict]:
+    links = sorted(
+        (link for link in links if link.role == role),
+        key=lambda link: (not link.is_primary, link.name),
+    )
     return [
         {"name": link.name, "is_primary": link.is_primary, "asset": _asset_ref(link)}
         for link in links
@@ -33,8 +34,10 @@ def route_summary(action: Action) -> dict:
 
 
 def action_dict(action: Action) -> dict:
-    inputs = _links(action, ActionAsset.Role.INPUT)
-    outputs = _links(action, ActionAsset.Role.OUTPUT)
+    # One pass over the (usually prefetched) links: a list of actions costs no query per row.
+    links = list(action.assets.all())
+    inputs = _links(links, ActionAsset.Role.INPUT)
+    outputs = _links(links, ActionAsset.Role.OUTPUT)
     primary_in = next((i["asset"] for i in inputs if i["is_primary"]), None)
     primary_out = next((o["asset"] for o in outputs if o["is_primary"]), None)
     if primary_out is None and len(outputs) == 1:

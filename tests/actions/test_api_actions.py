@@ -1,6 +1,8 @@
 """GET /actions, /actions/{id}, the route's actions and /routes/{id}/stats."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Role
 from apps.accounts.services import membership_set
@@ -119,3 +121,16 @@ def test_the_route_json_carries_latency_metrics_of_successful_runs(
     for key in ("avg_ack_ms", "p95_ack_ms", "avg_completion_ms", "p95_completion_ms"):
         assert isinstance(metrics[key], int) and metrics[key] >= 0
     assert metrics["p95_completion_ms"] >= metrics["p50_completion_ms"]
+
+
+def test_listing_actions_costs_the_same_queries_for_few_or_many(api, alice_key, hello_route, alice):
+    def count_for_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api(alice_key).get("/actions?limit=50").status_code == 200
+        return len(captured.captured_queries)
+
+    run(hello_route, alice)
+    few = count_for_list()
+    for _ in range(6):
+        run(hello_route, alice)
+    assert count_for_list() == few

@@ -71,7 +71,7 @@ def test_the_upstreams_progress_is_part_of_the_action(ouro, jobs_route):
         str(jobs_route.pk), body={"steps": 3, "delay": 0.1}, poll_interval=0.2, poll_timeout=60
     )
     raw = ouro.client.get(f"/actions/{action.id}").json()["data"]
-    assert raw["progress"] == 75
+    assert raw["progress"] == 100
     upstream = [
         line for line in action.read_logs(sort_order="asc").data if line.origin == "upstream"
     ]

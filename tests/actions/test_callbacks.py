@@ -65,6 +65,16 @@ def test_a_success_callback_ends_the_action_with_its_response(running_action, de
     assert deliveries(action) == [("callback", "accepted", 200)]
 
 
+def test_success_completes_reported_progress_and_adds_none_otherwise(running_action, deliver):
+    reporting, reporting_token = running_action(progress=40)
+    silent, silent_token = running_action()
+    deliver(reporting, {"status": "success"}, token=reporting_token)
+    deliver(silent, {"status": "success"}, token=silent_token)
+    reporting.refresh_from_db()
+    silent.refresh_from_db()
+    assert (reporting.progress, silent.progress) == (100, None)
+
+
 def test_completed_means_success_and_failed_means_error(running_action, deliver):
     done, done_token = running_action()
     failed, failed_token = running_action()

@@ -47,7 +47,7 @@ def test_a_job_reports_progress_and_logs_then_succeeds(live_site, jobs_route, al
     action = settle(action.pk)
     assert action.status == Status.SUCCESS
     assert action.response == {"steps": 3, "result": 6}
-    assert action.progress == 75
+    assert action.progress == 100
     assert action.last_heartbeat_at is not None
     lines = list(
         ActionLog.objects.filter(action=action, origin="upstream").values_list("message", flat=True)
