@@ -13,6 +13,18 @@ from apps.accounts.services import (
 )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a file, not memory: live-server threads then get their own connections,
+    so concurrent requests behave as they do in production."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_inline():
     """Queued work runs in-process unless a test starts real workers itself."""

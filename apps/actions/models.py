@@ -88,8 +88,12 @@ class Action(models.Model):
         if to in TERMINAL_STATUSES:
             values.setdefault("finished_at", now)
         updated = Action.objects.filter(pk=self.pk, status__in=expected).update(**values)
-        self.refresh_from_db()
-        return updated == 1
+        if updated != 1:
+            self.refresh_from_db()  # someone else moved it: show what it is now
+            return False
+        for name, value in values.items():
+            setattr(self, name, value)
+        return True
 
 
 class ActionLog(models.Model):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from apps.accounts.models import Organization
 from apps.accounts.services import personal_org
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionAsset, ActionLog, Status
-from apps.actions.webhooks import webhook_issue
+from apps.actions.webhooks import webhook_token_new, webhook_url
 from apps.assets.io import (
     InputAssetError,
     input_assets_inject,
@@ -177,12 +177,17 @@ def run_action(action_id) -> None:
     if action is None:
         log.warning("run_action: no action %s", action_id)
         return
+    # Every run gets a callback capability: an upstream may answer 202 even on a sync route.
+    token, token_hash = webhook_token_new()
     if not action.transition(
-        to=Status.IN_PROGRESS, expected=(Status.QUEUED,), started_at=timezone.now()
+        to=Status.IN_PROGRESS,
+        expected=(Status.QUEUED,),
+        started_at=timezone.now(),
+        webhook_token_hash=token_hash,
     ):
         return  # another worker has it, or it was canceled
     try:
-        _call_upstream(action)
+        _call_upstream(action, webhook_token=token)
     except Exception:
         log.exception("Unexpected error while running action %s", action.pk)
         action_fail(
@@ -291,7 +296,7 @@ def _redact(values: dict, secret_names: list[str]) -> dict:
     return {k: (REDACTED if k.lower() in lowered else v) for k, v in values.items()}
 
 
-def _call_upstream(action: Action) -> None:
+def _call_upstream(action: Action, *, webhook_token: str) -> None:
     route = Route.objects.select_related("service").get(pk=action.route_id)
     service = route.service
     inputs = action.metadata or {}
@@ -319,8 +324,8 @@ def _call_upstream(action: Action) -> None:
             "ouro-route-team-id": str(route.team_id),
         }
     )
-    if route.execution_mode == ExecutionMode.ASYNC:
-        headers["ouro-webhook-url"], headers["ouro-webhook-token"] = webhook_issue(action)
+    headers["ouro-webhook-url"] = webhook_url(action)
+    headers["ouro-webhook-token"] = webhook_token
     body = input_assets_inject(body=inputs.get("body"), resolved=resolved)
     send_body = body is not None or method not in BODYLESS_METHODS
     secret_names, secrets = _authenticate(service, headers, query)

@@ -21,11 +21,17 @@ def log_url(action: Action) -> str:
     return f"{settings.SITE_URL}/api/actions/{action.pk}/log"
 
 
+def webhook_token_new() -> tuple[str, str]:
+    """A fresh callback token and the hash that is stored in its place: (token, hash)."""
+    token = secrets.token_urlsafe(32)
+    return token, _hash(token)
+
+
 def webhook_issue(action: Action) -> tuple[str, str]:
     """Mint the action's callback token (only its hash is stored); returns (url, token)."""
-    token = secrets.token_urlsafe(32)
-    Action.objects.filter(pk=action.pk).update(webhook_token_hash=_hash(token))
-    action.webhook_token_hash = _hash(token)
+    token, token_hash = webhook_token_new()
+    Action.objects.filter(pk=action.pk).update(webhook_token_hash=token_hash)
+    action.webhook_token_hash = token_hash
     return webhook_url(action), token
 
 

@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
 
 from apps.actions.models import Action, ActionAsset, ActionLog
+from apps.actions.reaper import action_expire_if_overdue
 from apps.actions.selectors import action_can_view
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_can_edit, asset_can_view, assets_visible_to
@@ -257,6 +258,10 @@ def post_embeds_resolve(*, post: Post, user, slots: list[int] | None = None) -> 
         actions = {
             str(a.pk): a for a in _authors_actions(author=post.user, actions=found, routes=routes)
         }
+        for action in actions.values():
+            if not action.is_terminal:
+                action.route = routes[action.route_id]
+                action_expire_if_overdue(action)  # never show an overdue run as running
     _attach_action_details(list(actions.values()))
     snapshots = dict(
         PinnedSnapshot.objects.filter(post=post, action_id__in=list(actions)).values_list(

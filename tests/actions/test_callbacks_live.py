@@ -135,3 +135,17 @@ def test_a_job_canceled_while_running_refuses_its_result(live_site, jobs_route, 
     assert (delivery.verdict, delivery.http_status) == ("late", 409)
     action.refresh_from_db()
     assert action.status == Status.ERROR
+
+
+def test_a_sync_route_whose_upstream_answers_202_finishes_through_the_callback(
+    live_site, make_route, alice
+):
+    route = make_route("POST", "/jobs", name="jobs-declared-sync")
+    action = route_run(
+        route=route, user=alice, inputs={"body": {"steps": 1, "delay": 0.1}}, source="test"
+    )
+    assert action.upstream_status_code == 202
+    assert action.status in (Status.IN_PROGRESS, Status.SUCCESS)
+    action = settle(action.pk)
+    assert action.status == Status.SUCCESS
+    assert action.response == {"steps": 1, "result": 1}

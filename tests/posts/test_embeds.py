@@ -363,3 +363,16 @@ def test_a_real_upstream_answer_with_markup_is_escaped_in_the_embed(
     html = page(client, make_post(alice, embed_block(route.pk, action_id=action.pk)), bob)
     assert "<script>alert('upstream')" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#x27;upstream&#x27;)&lt;/script&gt;" in html
+
+
+def test_an_overdue_pinned_run_shows_as_timed_out(client, alice, route, make_action, make_post):
+    route.quiet_window_seconds = 60
+    route.save(update_fields=["quiet_window_seconds"])
+    stale = timezone.now() - timezone.timedelta(minutes=5)
+    action = make_action(route, status=Status.IN_PROGRESS, created_at=stale)
+    action.__class__.objects.filter(pk=action.pk).update(started_at=stale)
+    post = make_post(alice, embed_block(route.pk, action_id=action.pk))
+    html = page(client, post, alice)
+    assert "status-timed-out" in html and "status-in-progress" not in html
+    action.refresh_from_db()
+    assert action.status == Status.TIMED_OUT
