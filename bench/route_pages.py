@@ -96,12 +96,12 @@ def grow(route: Route, owner, to: int) -> None:
         )
         if len(batch) == 5000:
             Action.objects.bulk_create(batch)
+            batch = []
+    Action.objects.bulk_create(batch)
     if connection.vendor == "postgresql":
         # What autovacuum would do after a bulk load: fresh statistics for the planner.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE actions_action")
-            batch = []
-    Action.objects.bulk_create(batch)
 
 
 def measure(client: Client, url: str) -> tuple[float, int]:

@@ -1,5 +1,8 @@
 """The cast and the shared fixtures: alice (owner), bob (teammate), charlie (outsider)."""
 
+import os
+import shutil
+
 import pytest
 from huey.contrib.djhuey import HUEY
 
@@ -147,3 +150,39 @@ def demo_upstream():
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+# Playwright's sync API runs an event loop in the test's thread, next to the ORM calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture
+def browser_page(live_site):
+    """A page in Debian's Chromium (driven by Playwright) for the live server, logged out."""
+    from playwright.sync_api import sync_playwright
+
+    if shutil.which("chromium") is None:
+        pytest.skip("Chromium is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+        )
+        yield browser.new_context().new_page()
+        browser.close()
+
+
+@pytest.fixture
+def page(browser_page, live_site, client, alice):
+    """The browser page, logged in as alice."""
+    client.force_login(alice)
+    session = client.cookies["sessionid"].value
+    browser_page.context.add_cookies(
+        [{"name": "sessionid", "value": session, "url": live_site.url}]
+    )
+    return browser_page

@@ -18,7 +18,12 @@ def routes_visible(*, user, query: str = "") -> QuerySet:
             | Q(summary__icontains=word)
             | Q(service__name__icontains=word)
         )
-    return qs.select_related("service", "user", "org").order_by("service__name", "path", "method")
+    # A service's spec and import report can be megabytes: loaded only where they are used.
+    return (
+        qs.select_related("service", "user", "org")
+        .defer("service__spec", "service__import_report")
+        .order_by("service__name", "path", "method")
+    )
 
 
 def route_for_user(*, user, route_id) -> Route | None:

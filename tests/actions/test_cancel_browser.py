@@ -1,7 +1,6 @@
 """In a real browser: a long job's progress, logs and deliveries appear as the panel polls,
 and the cancel button ends a run in place."""
 
-import os
 import shutil
 
 import pytest
@@ -9,35 +8,11 @@ import pytest
 from apps.actions.models import Action, Status
 from apps.actions.services import route_run
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed"),
 ]
-
-
-@pytest.fixture
-def page(live_site, client, alice):
-    from playwright.sync_api import sync_playwright
-
-    client.force_login(alice)
-    session = client.cookies["sessionid"].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        context = browser.new_context()
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_site.url}])
-        yield context.new_page()
-        browser.close()
 
 
 def test_progress_logs_and_deliveries_arrive_while_the_page_is_open(

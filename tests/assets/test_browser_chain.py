@@ -1,41 +1,16 @@
 """In a real browser: a CSV file is chained into a route, run, and its dataset output shown."""
 
-import os
 import shutil
 
 import pytest
 
 from tests.assets.conftest import CSV
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed"),
 ]
-
-
-@pytest.fixture
-def page(live_site, client, alice):
-    from playwright.sync_api import sync_playwright
-
-    client.force_login(alice)
-    session = client.cookies["sessionid"].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        context = browser.new_context()
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_site.url}])
-        yield context.new_page()
-        browser.close()
 
 
 def test_use_a_file_in_a_route_and_follow_its_output(live_site, page, alice, csv_stats, make_file):

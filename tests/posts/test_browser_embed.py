@@ -1,6 +1,5 @@
 """A reader watches a pinned run finish in place, in a real browser."""
 
-import os
 import shutil
 
 import pytest
@@ -8,32 +7,11 @@ import pytest
 from apps.actions.models import ActionLog, Status
 from tests.posts.conftest import embed_block
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed"),
 ]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
 
 
 def test_a_reader_watches_a_pinned_run_turn_to_success_in_place(

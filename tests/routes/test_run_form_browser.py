@@ -1,14 +1,11 @@
 """A person fills the run form in a real browser and watches the result arrive in place."""
 
-import os
 import shutil
 
 import pytest
 
 from apps.actions.models import Action, Status
 from apps.actions.services import run_action
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,34 +14,12 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def logged_in_page(live_site, client, alice):
-    from playwright.sync_api import sync_playwright
-
-    client.force_login(alice)
-    session = client.cookies["sessionid"].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        context = browser.new_context()
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_site.url}])
-        yield context.new_page()
-        browser.close()
-
-
 def test_filling_the_form_and_clicking_run_shows_the_result_without_a_reload(
-    live_site, logged_in_page, item_route
+    live_site, page, item_route
 ):
     from playwright.sync_api import expect
 
-    page = logged_in_page
+    page = page
     page.goto(f"{live_site.url}/routes/alice/get-item")
     page.evaluate("window.notReloaded = true")
     page.fill("#f-path-item_id", "2")
@@ -60,9 +35,7 @@ def test_filling_the_form_and_clicking_run_shows_the_result_without_a_reload(
     assert Action.objects.get().metadata["query"] == {"currency": "EUR", "verbose": True}
 
 
-def test_invalid_input_is_marked_on_the_field_and_nothing_runs(
-    live_site, logged_in_page, make_route
-):
+def test_invalid_input_is_marked_on_the_field_and_nothing_runs(live_site, page, make_route):
     from playwright.sync_api import expect
 
     route = make_route(
@@ -71,7 +44,7 @@ def test_invalid_input_is_marked_on_the_field_and_nothing_runs(
         name="greet",
         parameters=[{"name": "name", "in": "query", "schema": {"type": "string", "minLength": 3}}],
     )
-    page = logged_in_page
+    page = page
     page.goto(f"{live_site.url}/routes/alice/{route.slug}")
     page.fill("#f-query-name", "Al")
     page.click("button:has-text('Run')")
@@ -79,15 +52,13 @@ def test_invalid_input_is_marked_on_the_field_and_nothing_runs(
     assert Action.objects.count() == 0
 
 
-def test_a_running_action_panel_turns_to_success_by_polling(
-    live_site, logged_in_page, hello_route, alice
-):
+def test_a_running_action_panel_turns_to_success_by_polling(live_site, page, hello_route, alice):
     from playwright.sync_api import expect
 
     action = Action.objects.create(
         route=hello_route, user=alice, org=hello_route.org, team=hello_route.team
     )
-    page = logged_in_page
+    page = page
     page.goto(f"{live_site.url}/actions/{action.pk}")
     panel = page.locator(".action-panel")
     expect(panel).to_have_attribute("data-status", "queued")

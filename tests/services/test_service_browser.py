@@ -2,15 +2,12 @@
 route table in place."""
 
 import json
-import os
 import re
 import shutil
 
 import pytest
 
 from apps.services.models import Service
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,28 +31,6 @@ SPEC = {
         },
     },
 }
-
-
-@pytest.fixture
-def page(live_site, client, alice):
-    from playwright.sync_api import sync_playwright
-
-    client.force_login(alice)
-    session = client.cookies["sessionid"].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        context = browser.new_context()
-        context.add_cookies([{"name": "sessionid", "value": session, "url": live_site.url}])
-        yield context.new_page()
-        browser.close()
 
 
 def test_the_report_is_shown_before_creating_and_the_route_filter_works(page, live_site):
