@@ -48,11 +48,27 @@ _SYNC_RUNNER: ThreadPoolExecutor | None = None
 _SYNC_RUNNER_LOCK = threading.Lock()
 
 
+def _has_ref(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "$ref" in value or any(_has_ref(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_ref(v) for v in value)
+    return False
+
+
 def route_spec_context(route: Route) -> tuple[dict | None, str]:
-    """The service spec's components (for local $refs) and its OpenAPI version."""
-    spec = route.service.spec if isinstance(route.service.spec, dict) else {}
-    version = str(spec.get("openapi") or ("2.0" if spec.get("swagger") else "3.1"))
-    return spec.get("components"), version
+    """The service spec's components (for local $refs) and its OpenAPI version.
+
+    Read as JSON paths, so a run never loads a whole (possibly multi-megabyte) spec, and the
+    components only when the route's schemas refer to them.
+    """
+    paths = ["spec__openapi", "spec__swagger"]
+    if _has_ref(route.parameters) or _has_ref(route.request_body):
+        paths.append("spec__components")
+    row = Service.objects.filter(pk=route.service_id).values_list(*paths).first()
+    openapi, swagger, *components = row or (None, None)
+    version = str(openapi or ("2.0" if swagger else "3.1"))
+    return (components[0] if components else None), version
 
 
 def route_inputs_validate(*, route: Route, inputs: dict) -> dict:

@@ -20,7 +20,7 @@ def routes_visible(*, user, query: str = "") -> QuerySet:
         )
     # A service's spec and import report can be megabytes: loaded only where they are used.
     return (
-        qs.select_related("service", "user", "org")
+        qs.select_related("service", "user", "org", "parent")
         .defer("service__spec", "service__import_report")
         .order_by("service__name", "path", "method")
     )

@@ -256,3 +256,35 @@ def test_async_dispatch_runs_through_the_queue(
         )
     action.refresh_from_db()
     assert action.status == Status.SUCCESS
+
+
+def test_schemas_that_refer_to_the_specs_components_are_validated_with_its_version(
+    make_route, make_service, recorder, alice
+):
+    spec = {
+        "openapi": "3.0.3",
+        "components": {
+            "schemas": {
+                "Item": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "note": {"type": "string", "nullable": True},
+                    },
+                }
+            }
+        },
+    }
+    service = make_service(base_url=recorder.url, spec=spec)
+    body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}},
+    }
+    route = make_route("POST", "/items", service=service, request_body=body)
+    with pytest.raises(FormInputError) as caught:
+        run(route, alice, body={"note": "no name"})
+    assert any("name" in key or "name" in message for key, message in caught.value.errors.items())
+    assert recorder.requests == []  # nothing was sent
+    action = run(route, alice, body={"name": "a", "note": None})  # 3.0 `nullable`
+    assert action.status == Status.SUCCESS
