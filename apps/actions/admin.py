@@ -21,6 +21,17 @@ class ActionAdmin(admin.ModelAdmin):
     exclude = ("webhook_token_hash",)
 
 
+@admin.register(ActionLog)
+class ActionLogAdmin(admin.ModelAdmin):
+    list_display = ("action", "level", "origin", "created_at")
+    list_filter = ("level", "origin")
+
+
+@admin.register(ActionAsset)
+class ActionAssetAdmin(admin.ModelAdmin):
+    list_display = ("action", "asset", "role", "name", "is_primary")
+
+
 @admin.register(CallbackDelivery)
 class CallbackDeliveryAdmin(admin.ModelAdmin):
     list_display = ("action", "kind", "verdict", "http_status", "size", "received_at")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.assets.models import Asset, AssetShare, Dataset, File, RouteAsset
+from apps.assets.models import Asset, AssetShare, Dataset, DatasetRow, File, FileUpload, RouteAsset
 
 
 @admin.register(Asset)
@@ -21,10 +21,21 @@ class FileAdmin(admin.ModelAdmin):
     search_fields = ("name", "file_name")
 
 
+@admin.register(FileUpload)
+class FileUploadAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "content_type", "size", "user")
+
+
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):
     list_display = ("name", "row_count", "user", "visibility")
     search_fields = ("name",)
+
+
+@admin.register(DatasetRow)
+class DatasetRowAdmin(admin.ModelAdmin):
+    list_display = ("dataset", "position")
+    list_select_related = ("dataset",)
 
 
 @admin.register(RouteAsset)
