@@ -62,13 +62,17 @@ def route_spec_context(route: Route) -> tuple[dict | None, str]:
     Read as JSON paths, so a run never loads a whole (possibly multi-megabyte) spec, and the
     components only when the route's schemas refer to them.
     """
+    cached = getattr(route, "_spec_context", None)
+    if cached is not None:
+        return cached
     paths = ["spec__openapi", "spec__swagger"]
     if _has_ref(route.parameters) or _has_ref(route.request_body):
         paths.append("spec__components")
     row = Service.objects.filter(pk=route.service_id).values_list(*paths).first()
     openapi, swagger, *components = row or (None, None)
     version = str(openapi or ("2.0" if swagger else "3.1"))
-    return (components[0] if components else None), version
+    route._spec_context = (components[0] if components else None), version
+    return route._spec_context
 
 
 def route_inputs_validate(*, route: Route, inputs: dict) -> dict:

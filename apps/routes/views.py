@@ -133,7 +133,14 @@ def _actions_tab(request: HttpRequest, route: Route) -> dict:
         statuses = statuses_parse(request.GET.get("status"))
     except ValueError:
         statuses = []
-    queryset = route_actions(route=route, user=request.user, everyone=everyone, statuses=statuses)
+    # The table shows a few columns: leave the runs' JSON and their assets unloaded.
+    queryset = (
+        route_actions(route=route, user=request.user, everyone=everyone, statuses=statuses)
+        .select_related(None)
+        .prefetch_related(None)
+        .select_related("user")
+        .only("id", "status", "created_at", "upstream_status_code", "user__username")
+    )
     actions, next_cursor = actions_after(
         queryset, cursor=request.GET.get("cursor"), limit=ACTIONS_PAGE
     )
