@@ -191,7 +191,14 @@ REST_FRAMEWORK = {
 HUEY = {
     "name": env_str("HUEY_NAME", "ouro"),
     "immediate": TASKS_EAGER,
-    "consumer": {"workers": env_int("HUEY_WORKERS", 4, minimum=1), "worker_type": "thread"},
+    "consumer": {
+        "workers": env_int("HUEY_WORKERS", 4, minimum=1),
+        "worker_type": "thread",
+        # An idle SQLite queue is polled at least twice a second: a click starts a run promptly.
+        "initial_delay": 0.05,
+        "backoff": 1.2,
+        "max_delay": 0.5,
+    },
 }
 if REDIS_URL:
     HUEY["huey_class"] = "huey.RedisHuey"

@@ -53,7 +53,9 @@ def action_cancel_page(request: HttpRequest, action_id) -> HttpResponse:
     canceled = action_cancel(action=action, user=request.user)
     if request.htmx:
         return render(
-            request, "actions/_panel.html", {"action": action, "panel": panel_context(action)}
+            request,
+            "actions/_panel.html",
+            {"action": action, "panel": panel_context(action, user=request.user)},
         )
     if canceled:
         messages.success(request, "The run was canceled.")

@@ -6,12 +6,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.actions.models import Action, ActionAsset, Status
 from apps.actions.reaper import action_expire_if_overdue
 from apps.actions.selectors import action_for_user
 from apps.actions.snippets import RouteRef, snippets
+from apps.assets.models import File
+from apps.assets.selectors import asset_can_view
+from apps.assets.services import signed_download_url
 
 LOG_LINES = 200
 INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
@@ -39,7 +43,48 @@ def _response_view(response) -> dict:
     return {"kind": "json", "text": json.dumps(response, indent=2, default=str)}
 
 
-def panel_context(action: Action) -> dict:
+OUTPUT_PAGES = {"file": "file_detail", "dataset": "dataset_detail", "post": "post_detail"}
+OUTPUT_PAGE_ARGS = {"file": "file_id", "dataset": "dataset_id", "post": "post_id"}
+
+
+def _output_views(action: Action, *, user) -> list[dict]:
+    """Each output the viewer may see, with a link to its page and an inline picture for images.
+    (The outputs belong to whoever ran the route; its owner sees the run, not always them.)"""
+    links = [
+        link
+        for link in action.assets.all()
+        if link.role == ActionAsset.Role.OUTPUT and asset_can_view(user=user, asset=link.asset)
+    ]
+    images = (
+        set(
+            File.objects.filter(
+                pk__in=[link.asset_id for link in links], content_type__startswith="image/"
+            ).values_list("pk", flat=True)
+        )
+        if links
+        else set()
+    )
+    views = []
+    for link in links:
+        kind = link.asset.asset_type
+        page = OUTPUT_PAGES.get(kind)
+        views.append(
+            {
+                "name": link.name,
+                "is_primary": link.is_primary,
+                "asset": link.asset,
+                "url": reverse(page, kwargs={OUTPUT_PAGE_ARGS[kind]: link.asset_id})
+                if page
+                else None,
+                "image_url": signed_download_url(asset=link.asset)
+                if link.asset_id in images
+                else None,
+            }
+        )
+    return views
+
+
+def panel_context(action: Action, *, user) -> dict:
     now = timezone.now()
     end = action.finished_at or now
     logs = list(action.logs.order_by("-created_at", "-id")[:LOG_LINES])
@@ -52,9 +97,7 @@ def panel_context(action: Action) -> dict:
         "duration_ms": duration,
         "response": _response_view(action.response),
         # Outputs exist only once a run has succeeded; a polled, running panel skips the query.
-        "outputs": [link for link in action.assets.all() if link.role == ActionAsset.Role.OUTPUT]
-        if action.status == Status.SUCCESS
-        else [],
+        "outputs": _output_views(action, user=user) if action.status == Status.SUCCESS else [],
         "logs": logs,
     }
 
@@ -80,7 +123,7 @@ def action_detail(request: HttpRequest, action_id) -> HttpResponse:
     context = {
         "action": action,
         "route": route,
-        "panel": panel_context(action),
+        "panel": panel_context(action, user=request.user),
         "inputs_text": json.dumps(
             {k: v for k, v in inputs.items() if v not in (None, {}, [])}, indent=2, default=str
         ),
@@ -95,5 +138,7 @@ def action_detail(request: HttpRequest, action_id) -> HttpResponse:
 def action_panel(request: HttpRequest, action_id) -> HttpResponse:
     action = _action(request, action_id, with_assets=False)
     return render(
-        request, "actions/_panel.html", {"action": action, "panel": panel_context(action)}
+        request,
+        "actions/_panel.html",
+        {"action": action, "panel": panel_context(action, user=request.user)},
     )

@@ -233,7 +233,7 @@ def route_run_view(request: HttpRequest, entity: str, name: str) -> HttpResponse
         # htmx swaps only 2xx answers, so errors come back as 200 with the form marked up.
         context = {"route": route, "form": form, "action": action}
         if action is not None:
-            context["panel"] = panel_context(action)
+            context["panel"] = panel_context(action, user=request.user)
         return render(request, "routes/detail.html#run_area", context)
     return render(
         request, "routes/detail.html", _page_context(request, route, form, "run"), status=400

@@ -81,3 +81,31 @@ def test_upstream_payloads_are_escaped(client, make_route, make_service, recorde
     client.force_login(alice)
     html = client.get(f"/actions/{action.pk}").content.decode()
     assert "<script>alert(1)</script>" not in html
+
+
+def test_an_image_output_is_shown_inline_to_whoever_may_see_it(
+    client, make_route, make_service, alice, bob
+):
+    from tests.actions.conftest import json_body
+
+    route = make_route(
+        "POST",
+        "/chart",
+        service=make_service(owner=bob),
+        name="chart",
+        request_body=json_body({"type": "object"}),
+        output_assets={"chart": {"asset_type": "file", "primary": True}},
+    )
+    action = route_run(route=route, user=alice, inputs={"body": {"values": [1, 2]}}, source="test")
+    assert action.status == Status.SUCCESS
+    output = action.assets.get(role="output").asset
+
+    client.force_login(alice)
+    html = client.get(f"/actions/{action.pk}").content.decode()
+    assert f'href="/files/{output.pk}"' in html
+    assert '<img class="output" src="http' in html and "/files/signed/" in html
+
+    assert output.visibility == "private"
+    client.force_login(bob)  # the route's owner sees the run, not the caller's private file
+    html = client.get(f"/actions/{action.pk}").content.decode()
+    assert "/files/signed/" not in html and f"/files/{output.pk}" not in html
