@@ -172,9 +172,8 @@ def _slot(request: HttpRequest) -> int | None:
         return None
 
 
-@require_GET
-def post_embed(request: HttpRequest, post_id, action_id) -> HttpResponse:
-    """The polling endpoint: the same embed fragment the post page renders."""
+def _pinned_view(request: HttpRequest, post_id, action_id):
+    """The post and its embed of the pinned action, as this reader sees them; 404 otherwise."""
     post = _post_or_404(request, post_id)
     try:
         view = post_embed_for_action(
@@ -182,6 +181,13 @@ def post_embed(request: HttpRequest, post_id, action_id) -> HttpResponse:
         )
     except LookupError:
         raise Http404("This post pins no such action") from None
+    return post, view
+
+
+@require_GET
+def post_embed(request: HttpRequest, post_id, action_id) -> HttpResponse:
+    """The polling endpoint: the same embed fragment the post page renders."""
+    post, view = _pinned_view(request, post_id, action_id)
     pinned_snapshots_record(post=post, views=[view])
     return render(request, EMBED_PARTIAL, {"e": view, "post": post})
 
@@ -189,13 +195,7 @@ def post_embed(request: HttpRequest, post_id, action_id) -> HttpResponse:
 @require_GET
 def post_embed_verify(request: HttpRequest, post_id, action_id) -> HttpResponse:
     """Recompute the pinned action's digest from storage and compare it with the snapshot."""
-    post = _post_or_404(request, post_id)
-    try:
-        view = post_embed_for_action(
-            post=post, user=request.user, action_id=action_id, slot=_slot(request)
-        )
-    except LookupError:
-        raise Http404("This post pins no such action") from None
+    post, view = _pinned_view(request, post_id, action_id)
     if not view.available or view.action is None:
         raise Http404("This embed is not available")
     stored = pinned_snapshot(post=post, action=view.action)
