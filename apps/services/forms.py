@@ -18,6 +18,11 @@ SERVICE_VISIBILITY = [
 ]
 
 
+def _secret_input() -> forms.PasswordInput:
+    """Secrets are write-only: never rendered back, never autofilled."""
+    return forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+
+
 class SpecSourceForm(forms.Form):
     """A spec by URL, upload or paste: exactly one is used (URL first, then the file)."""
 
@@ -58,13 +63,13 @@ class ServiceForm(SpecSourceForm):
     secret = forms.CharField(
         required=False,
         label="Credential",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        widget=_secret_input(),
         help_text="Encrypted at rest; never shown again",
     )
     signing_secret = forms.CharField(
         required=False,
         label="Callback signing secret",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        widget=_secret_input(),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -85,13 +90,13 @@ class ServiceEditForm(forms.Form):
     secret = forms.CharField(
         required=False,
         label="New credential",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        widget=_secret_input(),
         help_text="Leave empty to keep the stored one",
     )
     signing_secret = forms.CharField(
         required=False,
         label="New callback signing secret",
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        widget=_secret_input(),
         help_text="Leave empty to keep the stored one",
     )
 

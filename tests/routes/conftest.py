@@ -1,3 +1,7 @@
+import pytest
+
+from apps.accounts.services import personal_org
+from apps.services.models import Service
 from tests.actions.conftest import (  # noqa: F401  (the same services and routes)
     echo_route,
     fail_route,
@@ -9,3 +13,17 @@ from tests.actions.conftest import (  # noqa: F401  (the same services and route
     recorder,
     slow_route,
 )
+
+
+@pytest.fixture
+def service(alice):
+    """A public service of alice's with no spec, for route API and sync tests."""
+    org = personal_org()
+    return Service.objects.create(
+        user=alice,
+        org=org,
+        team=org.default_team,
+        name="Svc",
+        visibility="public",
+        base_url="https://api.example.org",
+    )

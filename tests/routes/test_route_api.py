@@ -1,23 +1,6 @@
 """Routes over the API: create, update, get, delete and name-to-id."""
 
-import pytest
-
-from apps.accounts.services import personal_org
 from apps.routes.models import Route
-from apps.services.models import Service
-
-
-@pytest.fixture
-def service(alice):
-    org = personal_org()
-    return Service.objects.create(
-        user=alice,
-        org=org,
-        team=org.default_team,
-        name="Svc",
-        visibility="public",
-        base_url="https://api.example.org",
-    )
 
 
 def make(api, key, service, **route):

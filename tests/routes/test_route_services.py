@@ -2,12 +2,10 @@
 
 import pytest
 
-from apps.accounts.services import personal_org
 from apps.routes.models import Route
 from apps.routes.serializers import route_dict
 from apps.routes.services import RouteError, route_create, route_diff, route_update, routes_sync
 from apps.services.importer import parse_spec
-from apps.services.models import Service
 
 
 def imported(paths: dict):
@@ -18,19 +16,6 @@ def imported(paths: dict):
 
 def op(operation_id: str, **extra) -> dict:
     return {"operationId": operation_id, "responses": {"200": {"description": "ok"}}, **extra}
-
-
-@pytest.fixture
-def service(alice):
-    org = personal_org()
-    return Service.objects.create(
-        user=alice,
-        org=org,
-        team=org.default_team,
-        name="S",
-        visibility="public",
-        base_url="https://x.example.org",
-    )
 
 
 def test_sync_adds_routes_that_inherit_the_service(service):
