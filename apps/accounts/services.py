@@ -1,11 +1,15 @@
 """Writes for users, organizations and API tokens."""
 
+import copy
 import time
 import uuid
+from datetime import timedelta
 
 import jwt
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.accounts.models import (
@@ -31,8 +35,31 @@ class InvalidAccessToken(Exception):
     """The access token is malformed, expired, forged or its key was revoked."""
 
 
+_PERSONAL: dict[str, Team] = {}
+
+
+@receiver(post_migrate)
+def _forget_personal_org(**kwargs) -> None:
+    # A flushed database (test runs) loses the rows; a migrated one may have new ones.
+    _PERSONAL.clear()
+
+
 def personal_org() -> Organization:
-    """The personal context's organization, with its default team loaded (one query)."""
+    """The personal context's organization, with its default team loaded.
+
+    Both rows are made once (by a migration) and never change, so each process reads them
+    once and hands out copies.
+    """
+    team = _PERSONAL.get("team")
+    if team is None:
+        team = _PERSONAL["team"] = _personal_team()
+    team = copy.copy(team)
+    org = team.org = copy.copy(team.org)
+    org.default_team = team
+    return org
+
+
+def _personal_team() -> Team:
     team = (
         Team.objects.select_related("org").filter(org_id=PERSONAL_ORG_ID, is_default=True).first()
     )
@@ -43,9 +70,7 @@ def personal_org() -> Organization:
         team, _ = Team.objects.get_or_create(
             org=org, name="Personal", defaults={"is_default": True}
         )
-    org = team.org
-    org.default_team = team
-    return org
+    return team
 
 
 @transaction.atomic
@@ -93,15 +118,27 @@ def api_key_revoke(*, key: ApiKey) -> None:
 def api_key_authenticate(raw: str) -> ApiKey:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidApiKey("An API key is required")
-    key = ApiKey.objects.select_related("user").filter(key_hash=hash_api_key(raw.strip())).first()
-    if key is None:
-        raise InvalidApiKey("Invalid API key")
+    try:
+        key = ApiKey.objects.select_related("user").get(key_hash=hash_api_key(raw.strip()))
+    except ApiKey.DoesNotExist:
+        raise InvalidApiKey("Invalid API key") from None
     if key.revoked_at is not None:
         raise InvalidApiKey("This API key has been revoked")
     if not key.user.is_active:
         raise InvalidApiKey("This API key's user is disabled")
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    key_used(key)
     return key
+
+
+# "Last used" is shown to the minute; a key in steady use is written once a minute, not per call.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def key_used(key: ApiKey) -> None:
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
 
 
 def _sign(claims: dict) -> str:

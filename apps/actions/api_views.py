@@ -22,12 +22,12 @@ from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, wi
 from apps.api.errors import ApiError, error_body
 from apps.routes.models import Route
 from apps.routes.schema_form import FormInputError
-from apps.routes.selectors import route_for_user
+from apps.routes.selectors import route_for_user, route_to_run
 
 
 def _route(request: Request, service_id: str, route_id: str) -> Route:
     sid, rid = parse_uuid(service_id, "service id"), parse_uuid(route_id, "route id")
-    route = route_for_user(user=request.user, route_id=rid)
+    route = route_to_run(user=request.user, route_id=rid)
     if route is None or route.service_id != sid:
         raise ApiError("Route not found", status=404, code="not_found")
     return route

@@ -77,6 +77,13 @@ class Action(models.Model):
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
+    def assets_known(self, links) -> None:
+        """Set the action's asset links as already loaded (as a prefetch would)."""
+        loaded = ActionAsset.objects.none()
+        loaded._result_cache = list(links)
+        loaded._prefetch_done = True
+        self._prefetched_objects_cache = {"assets": loaded}
+
     def transition(self, *, to: str, expected: tuple[str, ...], **fields) -> bool:
         """Move to `to` only if the status is still one of `expected`; exactly one caller wins.
 

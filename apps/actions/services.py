@@ -6,7 +6,6 @@ UPDATE, so a terminal status never changes and two workers can never both run on
 """
 
 import base64
-import contextlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -59,19 +58,29 @@ def _has_ref(value: Any) -> bool:
 def route_spec_context(route: Route) -> tuple[dict | None, str]:
     """The service spec's components (for local $refs) and its OpenAPI version.
 
-    Read as JSON paths, so a run never loads a whole (possibly multi-megabyte) spec, and the
-    components only when the route's schemas refer to them.
+    The version is kept on the service; the components are read (as a JSON path, so a run
+    never loads a whole, possibly multi-megabyte, spec) only when the route's schemas refer
+    to them.
     """
     cached = getattr(route, "_spec_context", None)
     if cached is not None:
         return cached
-    paths = ["spec__openapi", "spec__swagger"]
+    components = None
+    if Route.service.is_cached(route):
+        version = route.service.spec_version
+    else:
+        version = (
+            Service.objects.filter(pk=route.service_id)
+            .values_list("spec_version", flat=True)
+            .first()
+        )
     if _has_ref(route.parameters) or _has_ref(route.request_body):
-        paths.append("spec__components")
-    row = Service.objects.filter(pk=route.service_id).values_list(*paths).first()
-    openapi, swagger, *components = row or (None, None)
-    version = str(openapi or ("2.0" if swagger else "3.1"))
-    route._spec_context = (components[0] if components else None), version
+        components = (
+            Service.objects.filter(pk=route.service_id)
+            .values_list("spec__components", flat=True)
+            .first()
+        )
+    route._spec_context = components, version or "3.1"
     return route._spec_context
 
 
@@ -117,15 +126,16 @@ def route_run(
         raise FormInputError({f"input_assets.{exc.name}": exc.message}) from None
 
     org = org or personal_org()
+    action = Action(
+        route=route,
+        user=user,
+        org=org,
+        team=org.default_team,
+        source=source,
+        metadata={**clean, "input_assets": requested},
+    )
     with transaction.atomic():
-        action = Action.objects.create(
-            route=route,
-            user=user,
-            org=org,
-            team=org.default_team,
-            source=source,
-            metadata={**clean, "input_assets": requested},
-        )
+        action.save(force_insert=True)
         if resolved:
             ActionAsset.objects.bulk_create(
                 ActionAsset(
@@ -139,9 +149,15 @@ def route_run(
             )
     if prefer_async or route.execution_mode == ExecutionMode.ASYNC:
         action_enqueue(action=action)
-    else:
-        action_run_bounded(action=action, wait_seconds=route.sync_timeout_seconds or 60)
-    action.refresh_from_db()
+        action.refresh_from_db()  # an eager queue (tests, TASKS_EAGER) has already run it
+        action.route, action.user = route, user
+        return action
+    finished = action_run_bounded(action=action, wait_seconds=route.sync_timeout_seconds or 60)
+    # Still running (the pool's thread has that object): show a fresh copy as it is now.
+    action = finished or Action.objects.get(pk=action.pk)
+    if not resolved and not route.output_assets:
+        # It has no asset links: spare the serializers the query for them.
+        action.assets_known(())
     action.route, action.user = route, user  # spare the serializers two look-ups
     return action
 
@@ -165,7 +181,7 @@ def _sync_runner() -> ThreadPoolExecutor:
         return _SYNC_RUNNER
 
 
-def action_run_bounded(*, action: Action, wait_seconds: float) -> None:
+def action_run_bounded(*, action: Action, wait_seconds: float) -> Action | None:
     """Run the action now, but answer after `wait_seconds` at most.
 
     The run happens on a pooled thread and the caller waits for it with a timeout. A run still
@@ -173,30 +189,40 @@ def action_run_bounded(*, action: Action, wait_seconds: float) -> None:
     graceful shutdown) and the caller answers with the action as it is then (202, poll for the
     rest). An action left behind by a killed process is ended by the reaper. Inside an open
     transaction another connection could not see the new row yet, so the run happens inline.
+
+    Returns the action as the run left it, or None when the wait ran out first.
     """
     if connection.in_atomic_block:
-        run_action(action.pk)
-        return
-    future = _sync_runner().submit(_run_on_pool, action.pk)
-    with contextlib.suppress(FutureTimeout):
+        run_action(action)
+        return action
+    future = _sync_runner().submit(_run_on_pool, action)
+    try:
         future.result(timeout=wait_seconds)
+    except FutureTimeout:
+        return None
+    return action
 
 
-def _run_on_pool(action_id) -> None:
+def _run_on_pool(action: Action) -> None:
     # Like a request: drop a connection that is broken or past CONN_MAX_AGE, before and after.
     close_old_connections()
     try:
-        run_action(action_id)
+        run_action(action)
     finally:
         close_old_connections()
 
 
-def run_action(action_id) -> None:
-    """Claim a queued action and call the upstream. Always ends terminal or in-progress."""
-    action = Action.objects.filter(pk=action_id).first()
-    if action is None:
-        log.warning("run_action: no action %s", action_id)
-        return
+def run_action(action: Action | Any) -> None:
+    """Claim a queued action and call the upstream. Always ends terminal or in-progress.
+
+    Takes the action (as `route_run` made it, its route loaded) or its id (a queued task).
+    """
+    if not isinstance(action, Action):
+        action_id = action
+        action = Action.objects.filter(pk=action_id).first()
+        if action is None:
+            log.warning("run_action: no action %s", action_id)
+            return
     # Every run gets a callback capability: an upstream may answer 202 even on a sync route.
     token, token_hash = webhook_token_new()
     if not action.transition(
@@ -316,8 +342,20 @@ def _redact(values: dict, secret_names: list[str]) -> dict:
     return {k: (REDACTED if k.lower() in lowered else v) for k, v in values.items()}
 
 
+def _route_with_service(action: Action) -> Route:
+    """The action's route and service: as `route_run` loaded them, or read now (one query)."""
+    route = Action.route.field.get_cached_value(action, None)
+    if route is not None and Route.service.is_cached(route):
+        return route
+    return (
+        Route.objects.select_related("service")
+        .defer("service__spec", "service__import_report")
+        .get(pk=action.route_id)
+    )
+
+
 def _call_upstream(action: Action, *, webhook_token: str) -> None:
-    route = Route.objects.select_related("service").get(pk=action.route_id)
+    route = _route_with_service(action)
     service = route.service
     inputs = action.metadata or {}
     resolved = []
@@ -395,7 +433,7 @@ def _call_upstream(action: Action, *, webhook_token: str) -> None:
     except ValueError as exc:
         action_fail(action=action, message=str(exc), upstream_status=status, **recorded)
         return
-    action.route = route  # already loaded, with its output declarations
+    action.route = route
     stored = output_assets_store(action=action, response=_scrub(payload, secrets))
     action.transition(
         to=Status.SUCCESS, expected=(Status.IN_PROGRESS,), response=stored, **recorded

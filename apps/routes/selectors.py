@@ -46,6 +46,22 @@ def route_for_user(*, user, route_id) -> Route | None:
     return _first_viewable(user, _routes().filter(pk=route_id))
 
 
+def route_to_run(*, user, route_id) -> Route | None:
+    """A route by id for running it or listing its runs: loaded with its service alone (the
+    asset it inherits its visibility from), the least a run needs."""
+    try:
+        route = (
+            Route.objects.select_related("service")
+            .defer("service__spec", "service__import_report")
+            .get(pk=route_id, archived_at__isnull=True)
+        )
+    except Route.DoesNotExist:
+        return None
+    if route.parent_id == route.service_id:
+        route.parent = route.service  # the same row: no second look-up for the visibility
+    return route if asset_can_view(user=user, asset=route) else None
+
+
 def route_by_name(*, user, entity: str, name: str) -> Route | None:
     """`entity/name`: the entity is an organization's name or, in the personal context, the
     owner's username; the name is the route's slug (or its exact name)."""

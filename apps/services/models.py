@@ -13,6 +13,13 @@ class AuthMethod(models.TextChoices):
     OURO = "ouro", "Ouro (Authorization: Basic <secret>)"
 
 
+def spec_version(document) -> str:
+    """ "3.0.3", "3.1.0", "2.0" (Swagger), or "" without a spec."""
+    if not isinstance(document, dict):
+        return ""
+    return str(document.get("openapi") or ("2.0" if document.get("swagger") else "3.1"))[:16]
+
+
 class Service(Asset):
     """An upstream HTTP API. Its routes are Route assets whose parent is this service."""
 
@@ -35,9 +42,19 @@ class Service(Asset):
     credential_id = models.UUIDField(null=True, blank=True)
     signing_secret_encrypted = models.TextField(blank=True)
     spec = models.JSONField(null=True, blank=True)
+    # The spec's OpenAPI version ("2.0" for Swagger), kept beside it so a run need not read it.
+    spec_version = models.CharField(max_length=16, blank=True, editable=False)
     spec_url = models.URLField(max_length=1000, blank=True)
     import_report = models.JSONField(default=dict, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+
+    def save(self, *args, **kwargs) -> None:
+        if "spec" not in self.get_deferred_fields():
+            self.spec_version = spec_version(self.spec)
+            fields = kwargs.get("update_fields")
+            if fields is not None and "spec" in fields:
+                kwargs["update_fields"] = [*fields, "spec_version"]
+        super().save(*args, **kwargs)
 
     def credential(self) -> str:
         return decrypt_secret(self.credential_encrypted) if self.credential_encrypted else ""

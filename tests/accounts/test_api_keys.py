@@ -1,5 +1,10 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.accounts.models import ApiKey, Membership, Organization, User, hash_api_key
 from apps.accounts.services import (
@@ -80,3 +85,16 @@ def test_create_api_key_refuses_a_missing_user_without_create():
     with pytest.raises(CommandError, match="--create"):
         call_command("create_api_key", "nobody")
     assert not User.objects.filter(username="nobody").exists()
+
+
+def test_last_used_is_written_once_a_minute_not_per_call(api, alice_key):
+    assert api(alice_key).get("/user").status_code == 200
+    key = ApiKey.objects.get(key_hash=hash_api_key(alice_key))
+    first = key.last_used_at
+    assert first is not None
+    with CaptureQueriesContext(connection) as captured:
+        assert api(alice_key).get("/user").status_code == 200
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now() - timedelta(minutes=2))
+    assert api(alice_key).get("/user").status_code == 200
+    assert ApiKey.objects.get(pk=key.pk).last_used_at > first

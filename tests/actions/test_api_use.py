@@ -92,3 +92,25 @@ def test_a_sync_run_longer_than_the_route_allows_answers_202_and_finishes(
         assert time.monotonic() < deadline, "the background run never finished"
         time.sleep(0.2)
     assert Action.objects.get(pk=action_id).response == {"slept": 2.5}
+
+
+def test_a_sync_run_reads_the_key_and_the_route_and_writes_the_action_three_times(
+    api, alice_key, hello_route
+):
+    """The hot path's budget: one read for the key, one for the route and its service, then
+    the action's insert, its claim and its outcome (the personal organization is not re-read,
+    the key's "last used" only once a minute, the spec never)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert use(api, alice_key, hello_route).status_code == 200  # "last used" is recorded once
+    with CaptureQueriesContext(connection) as captured:
+        assert use(api, alice_key, hello_route).status_code == 200
+    statements = [
+        q["sql"].split()[0].upper()
+        for q in captured.captured_queries
+        if "SAVEPOINT" not in q["sql"].upper()
+    ]
+    assert statements == ["SELECT", "SELECT", "INSERT", "UPDATE", "UPDATE"], [
+        q["sql"][:120] for q in captured.captured_queries
+    ]
