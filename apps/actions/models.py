@@ -77,6 +77,13 @@ class Action(models.Model):
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
 
+    @property
+    def change_stamp(self) -> str:
+        """Changes with anything the live panel shows: every transition bumps `last_updated`,
+        every log line and progress report `last_heartbeat_at`."""
+        stamps = (self.last_updated, self.last_heartbeat_at)
+        return ".".join(str(int(t.timestamp() * 1_000_000)) if t else "0" for t in stamps)
+
     def assets_known(self, links) -> None:
         """Set the action's asset links as already loaded (as a prefetch would)."""
         loaded = ActionAsset.objects.none()

@@ -36,6 +36,24 @@ def action_for_user(*, user, action_id, with_assets: bool = True) -> Action | No
     return action
 
 
+# What a status poll reads: who may see the run, the reaper's rule, and the change stamp.
+POLL_FIELDS = (
+    *("user", "route", "status", "created_at", "started_at", "ack_at"),
+    *("last_heartbeat_at", "last_updated"),
+    *(f"route__{name}" for name in ("asset_type", "user", "org", "parent", "visibility")),
+    *("route__archived_at", "route__quiet_window_seconds", "route__hard_timeout_seconds"),
+)
+
+
+def action_state_for_user(*, user, action_id) -> Action | None:
+    """The least of an action a poll needs to answer "unchanged", if the user may see it."""
+    try:
+        action = Action.objects.select_related("route").only(*POLL_FIELDS).get(pk=action_id)
+    except Action.DoesNotExist:
+        return None
+    return action if action_can_view(user=user, action=action) else None
+
+
 def statuses_parse(raw: str | None) -> list[str]:
     """`success` or `queued,in-progress` -> the known statuses named (unknown ones raise)."""
     if not raw:

@@ -32,6 +32,7 @@ from apps.assets.io import (
 from apps.assets.selectors import asset_can_view
 from apps.routes.models import ExecutionMode, Route
 from apps.routes.schema_form import FormInputError, inputs_validate
+from apps.routes.selectors import RUN_FIELDS
 from apps.services.models import AuthMethod, Service
 from apps.services.outbound import OutboundError, outbound_request
 
@@ -347,11 +348,7 @@ def _route_with_service(action: Action) -> Route:
     route = Action.route.field.get_cached_value(action, None)
     if route is not None and Route.service.is_cached(route):
         return route
-    return (
-        Route.objects.select_related("service")
-        .defer("service__spec", "service__import_report")
-        .get(pk=action.route_id)
-    )
+    return Route.objects.select_related("service").only(*RUN_FIELDS).get(pk=action.route_id)
 
 
 def _call_upstream(action: Action, *, webhook_token: str) -> None:

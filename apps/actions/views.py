@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.actions.models import Action, ActionAsset, Status
 from apps.actions.reaper import action_expire_if_overdue
-from apps.actions.selectors import action_for_user
+from apps.actions.selectors import action_for_user, action_state_for_user
 from apps.actions.snippets import RouteRef, snippets
 from apps.assets.models import File
 from apps.assets.selectors import asset_can_view
@@ -94,6 +94,7 @@ def panel_context(action: Action, *, user) -> dict:
         duration = int((action.finished_at - action.started_at).total_seconds() * 1000)
     return {
         "elapsed": _seconds(end - action.created_at),
+        "elapsed_seconds": f"{(end - action.created_at).total_seconds():.1f}",
         "duration_ms": duration,
         "response": _response_view(action.response),
         # Outputs exist only once a run has succeeded; a polled, running panel skips the query.
@@ -136,6 +137,15 @@ def action_detail(request: HttpRequest, action_id) -> HttpResponse:
 
 @login_required
 def action_panel(request: HttpRequest, action_id) -> HttpResponse:
+    """The live panel. A poll names the change stamp it shows (`?since=`); while nothing has
+    changed the answer is 204, which htmx leaves in place (the elapsed time ticks in the page)."""
+    since = request.GET.get("since")
+    if since:
+        state = action_state_for_user(user=request.user, action_id=action_id)
+        if state is None:
+            raise Http404("No such action, or you may not see it")
+        if not action_expire_if_overdue(state) and state.change_stamp == since:
+            return HttpResponse(status=204)
     action = _action(request, action_id, with_assets=False)
     return render(
         request,

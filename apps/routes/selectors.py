@@ -46,13 +46,27 @@ def route_for_user(*, user, route_id) -> Route | None:
     return _first_viewable(user, _routes().filter(pk=route_id))
 
 
+# What the permission selector reads of an asset.
+_PERMISSION_FIELDS = ("asset_type", "user", "org", "team", "parent", "visibility", "archived_at")
+# What a run reads of its route and service, and no more: a route's response schemas and a
+# service's spec can be large, and every column costs on the hot path.
+RUN_FIELDS = (
+    *_PERMISSION_FIELDS,
+    *("name", "slug", "service", "method", "path", "execution_mode", "sync_timeout_seconds"),
+    *("parameters", "request_body", "input_assets", "output_assets"),
+    *(f"service__{name}" for name in _PERMISSION_FIELDS),
+    *("service__base_url", "service__auth_method", "service__auth_param_name"),
+    *("service__credential_encrypted", "service__spec_version"),
+)
+
+
 def route_to_run(*, user, route_id) -> Route | None:
     """A route by id for running it or listing its runs: loaded with its service alone (the
     asset it inherits its visibility from), the least a run needs."""
     try:
         route = (
             Route.objects.select_related("service")
-            .defer("service__spec", "service__import_report")
+            .only(*RUN_FIELDS)
             .get(pk=route_id, archived_at__isnull=True)
         )
     except Route.DoesNotExist:

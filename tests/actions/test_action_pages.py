@@ -1,5 +1,7 @@
 """The action page and the panel poll view."""
 
+import re
+
 import pytest
 
 from apps.actions.models import Action, ActionLog, Status
@@ -61,6 +63,68 @@ def test_the_panel_polls_while_running_and_stops_once_terminal(client, hello_rou
     html = client.get(f"/actions/{action.pk}/panel").content.decode()
     assert "hx-trigger" not in html and "hx-get" not in html
     assert "It broke" in html and "status-error" in html
+
+
+def _poll_url(html: str) -> str:
+    return re.search(r'hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+
+
+def test_a_poll_that_finds_nothing_new_answers_204_and_any_change_rerenders(
+    client, hello_route, alice, charlie
+):
+    from apps.actions.callbacks import LogEntry, action_log_append
+
+    action = Action.objects.create(
+        route=hello_route, user=alice, org=hello_route.org, team=hello_route.team
+    )
+    action.transition(to=Status.IN_PROGRESS, expected=(Status.QUEUED,))
+    client.force_login(alice)
+    html = client.get(f"/actions/{action.pk}/panel").content.decode()
+    poll = _poll_url(html)
+    assert "?since=" in poll and "data-elapsed=" in html
+    unchanged = client.get(poll)
+    assert unchanged.status_code == 204 and unchanged.content == b""
+
+    # A log line with progress (what an upstream reports) is a change: the panel comes back.
+    action_log_append(
+        action=action,
+        entry=LogEntry(message="half way", level="info", progress=50, status_message=None),
+        origin="upstream",
+    )
+    changed = client.get(poll)
+    assert changed.status_code == 200
+    html = changed.content.decode()
+    assert "half way" in html and 'style="width: 50%"' in html
+    assert _poll_url(html) != poll
+    assert client.get(_poll_url(html)).status_code == 204
+
+    # A stamp is no key: an outsider still gets 404.
+    client.force_login(charlie)
+    assert client.get(_poll_url(html)).status_code == 404
+    client.force_login(alice)
+
+    action.transition(to=Status.SUCCESS, expected=(Status.IN_PROGRESS,), response={"ok": 1})
+    html = client.get(_poll_url(html)).content.decode()
+    assert "status-success" in html and "hx-get" not in html and "data-elapsed" not in html
+
+
+def test_a_poll_of_an_overdue_run_times_it_out_even_when_nothing_else_changed(
+    client, make_route, alice
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    route = make_route("GET", "/hello", quiet_window_seconds=60)
+    action = Action.objects.create(route=route, user=alice, org=route.org, team=route.team)
+    action.transition(to=Status.IN_PROGRESS, expected=(Status.QUEUED,))
+    client.force_login(alice)
+    poll = _poll_url(client.get(f"/actions/{action.pk}/panel").content.decode())
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Action.objects.filter(pk=action.pk).update(created_at=long_ago, started_at=long_ago)
+    response = client.get(poll)
+    assert response.status_code == 200
+    assert "status-timed-out" in response.content.decode()
 
 
 def test_image_and_text_responses_render_inline(client, make_route, make_service, recorder, alice):

@@ -114,3 +114,40 @@ def test_a_sync_run_reads_the_key_and_the_route_and_writes_the_action_three_time
     assert statements == ["SELECT", "SELECT", "INSERT", "UPDATE", "UPDATE"], [
         q["sql"][:120] for q in captured.captured_queries
     ]
+
+
+def test_runs_read_their_route_and_service_once_whatever_they_declare(
+    api, alice_key, make_route, make_service
+):
+    """The run look-up loads only the columns a run needs: no route, with credentials, output
+    assets or a body schema, makes a run go back for a column it left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.services.models import AuthMethod
+    from tests.actions.conftest import json_body
+
+    service = make_service(auth=AuthMethod.API_KEY_HEADER, secret="s3cret", auth_param_name="X-K")
+    routes = [
+        make_route("POST", "/echo", service=service, request_body=json_body({"type": "object"})),
+        make_route(
+            "POST",
+            "/chart",
+            name="chart",
+            request_body=json_body({"type": "object"}),
+            output_assets={"chart": {"asset_type": "file", "primary": True}},
+        ),
+    ]
+    bodies = [{"a": 1}, {"values": [1, 2]}]
+    for route, body in zip(routes, bodies, strict=True):
+        assert use(api, alice_key, route, {"body": body}).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            response = use(api, alice_key, route, {"body": body})
+        assert response.status_code == 200, response.json()
+        reads = [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].startswith("SELECT")
+            and ('FROM "routes_route"' in q["sql"] or 'FROM "services_service"' in q["sql"])
+        ]
+        assert len(reads) == 1, reads

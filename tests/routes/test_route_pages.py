@@ -113,7 +113,10 @@ def test_a_valid_run_queues_the_action_and_shows_the_live_panel(
     html = response.content.decode()
     action = Action.objects.get()
     assert action.status == Status.QUEUED and action.source == "web"
-    assert f'hx-get="/actions/{action.pk}/panel"' in html and 'hx-trigger="every 1s"' in html
+    assert (
+        f'hx-get="/actions/{action.pk}/panel?since={action.change_stamp}"' in html
+        and 'hx-trigger="every 1s"' in html
+    )
     callbacks[0]()
     action.refresh_from_db()
     assert action.response == {"message": "Hello, Ada!"}

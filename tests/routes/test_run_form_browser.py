@@ -62,8 +62,14 @@ def test_a_running_action_panel_turns_to_success_by_polling(live_site, page, hel
     page.goto(f"{live_site.url}/actions/{action.pk}")
     panel = page.locator(".action-panel")
     expect(panel).to_have_attribute("data-status", "queued")
-    with page.expect_response(lambda r: f"/actions/{action.pk}/panel" in r.url):
+    elapsed = panel.locator("[data-elapsed]")
+    first = elapsed.inner_text()
+    # Nothing changes while it waits: polls answer 204, the panel stays, its clock still ticks.
+    with page.expect_response(
+        lambda r: f"/actions/{action.pk}/panel?since=" in r.url and r.status == 204
+    ):
         pass
+    expect(elapsed).not_to_have_text(first, timeout=5000)
     run_action(action.pk)  # a worker picks it up while the page is open
     expect(panel).to_have_attribute("data-status", "success", timeout=10000)
     expect(panel.locator(".action-response pre")).to_contain_text("Hello, world!")
