@@ -31,6 +31,13 @@ def test_database_urls():
     )
 
 
+def test_postgresql_binds_on_the_server_unless_told_not_to(monkeypatch):
+    url = "postgres://postgres@127.0.0.1:5432/ouro"
+    assert database_from_url("D", url, "/data")["OPTIONS"]["server_side_binding"] is True
+    monkeypatch.setenv("DATABASE_SERVER_SIDE_BINDING", "false")
+    assert database_from_url("D", url, "/data")["OPTIONS"]["server_side_binding"] is False
+
+
 def test_a_bad_setting_stops_startup(tmp_path):
     import subprocess
     import sys
