@@ -108,6 +108,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="")
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="ouro-bench-")
@@ -155,11 +157,11 @@ def main() -> None:
                     "-b",
                     f"127.0.0.1:{site_port}",
                     "-w",
-                    "4",
+                    str(args.workers),
                     "-k",
                     "gthread",
                     "--threads",
-                    "4",
+                    str(args.threads),
                     "--log-level",
                     "warning",
                 ],
@@ -173,7 +175,8 @@ def main() -> None:
         auth = {"Authorization": ids["key"]}
         cookies = {"sessionid": ids["session"]}
         database = "PostgreSQL" if args.database_url else "SQLite"
-        print(f"(a) sync run through the platform vs direct ({database}, gunicorn 4x4)")
+        served = f"gunicorn {args.workers}x{args.threads}"
+        print(f"(a) sync run through the platform vs direct ({database}, {served})")
         for concurrency in (1, 8):
             total = args.requests * (2 if concurrency > 1 else 1)
             direct = measure(

@@ -6,6 +6,7 @@ UPDATE, so a terminal status never changes and two workers can never both run on
 """
 
 import base64
+import contextlib
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -135,7 +136,9 @@ def route_run(
         source=source,
         metadata={**clean, "input_assets": requested},
     )
-    with transaction.atomic():
+    # One statement needs no transaction: on SQLite the write lock is then held only while the
+    # row is written, not while Python runs between BEGIN and COMMIT.
+    with transaction.atomic() if resolved else contextlib.nullcontext():
         action.save(force_insert=True)
         if resolved:
             ActionAsset.objects.bulk_create(
