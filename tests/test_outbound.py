@@ -155,3 +155,54 @@ def test_bad_urls_are_refused():
 def test_json_bodies_are_sent_with_a_content_length(upstream):
     response = outbound_request("POST", f"{upstream}/echo", json={"a": 1}, allow_private=True)
     assert response.json() == {"a": 1}
+
+
+class KeepAliveUpstream(BaseHTTPRequestHandler):
+    """An HTTP/1.1 upstream that keeps connections open and says which one a request came on."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path == "/set-cookie":
+            body = b"set"
+            extra = {"Set-Cookie": "sid=caller-one-session; Path=/"}
+        else:
+            cookie = self.headers.get("Cookie") or "-"
+            body = f"{self.client_address[1]} {cookie}".encode()
+            extra = {}
+        self.send_response(200)
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def keep_alive_upstream():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveUpstream)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_calls_to_an_upstream_reuse_its_connection_but_never_its_cookies(keep_alive_upstream):
+    first = outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=True)
+    outbound_request("GET", f"{keep_alive_upstream}/set-cookie", allow_private=True)
+    second = outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=True)
+    first_port, _ = first.text.split()
+    second_port, cookie = second.text.split()
+    assert first_port == second_port  # the same TCP connection, no new handshake
+    assert cookie == "-"  # what the upstream set for one run is not sent with the next
+
+
+def test_a_kept_connection_does_not_get_past_the_private_address_check(keep_alive_upstream):
+    assert outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=True).status == 200
+    with pytest.raises(OutboundError) as refused:
+        outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=False)
+    assert refused.value.kind == "blocked"

@@ -9,8 +9,10 @@ hop vetted again. Headers and bodies are never logged.
 
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -133,6 +135,30 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
+_local = threading.local()
+
+
+def _session(*, allow_private: bool) -> requests.Session:
+    """This thread's session: connections to an upstream stay open between calls, so a run
+    does not pay a new TCP and TLS handshake each time. Every call still resolves and vets
+    the host, and connections are pooled by the vetted address and the TLS name, so one is
+    reused only for the address just vetted. No cookies are kept: one caller's session with
+    an upstream must never travel with another caller's run."""
+    sessions = getattr(_local, "sessions", None)
+    if sessions is None:
+        sessions = _local.sessions = {}
+    session = sessions.get(allow_private)
+    if session is None:
+        session = requests.Session()
+        session.trust_env = False  # never route through a proxy from the environment
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        adapter = PinnedAdapter(allow_private=allow_private)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        sessions[allow_private] = session
+    return session
+
+
 def _check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
@@ -169,47 +195,43 @@ def outbound_request(
     _check_url(url)
     first_origin = _origin(url)
 
-    with requests.Session() as session:
-        session.trust_env = False  # never route through a proxy from the environment
-        adapter = PinnedAdapter(allow_private=allow)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        request = requests.Request(
-            method.upper(),
-            url,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
-            params=params,
-            json=json,
-            data=data,
-        )
-        prepared = session.prepare_request(request)
-        while True:
-            response = _send(session, prepared, timeout)
-            try:
-                if follow_redirects and response.is_redirect:
-                    target = urljoin(prepared.url, response.headers.get("Location", ""))
-                    if _origin(target) != first_origin:
-                        raise OutboundError(
-                            f"The upstream redirected to another host ({urlsplit(target).netloc}); "
-                            "redirects are followed only within the same origin",
-                            "redirect",
-                        )
-                    if len(history) >= MAX_REDIRECTS:
-                        raise OutboundError("The upstream redirected too many times", "redirect")
-                    history.append(prepared.url)
-                    prepared = _redirected(prepared, target, response.status_code)
-                    continue
-                content = _read_capped(response, limit)
-                return OutboundResponse(
-                    status=response.status_code,
-                    headers=CaseInsensitiveDict(response.headers),
-                    content=content,
-                    url=prepared.url,
-                    elapsed_ms=int((time.monotonic() - started) * 1000),
-                    history=history,
-                )
-            finally:
-                response.close()
+    session = _session(allow_private=allow)
+    request = requests.Request(
+        method.upper(),
+        url,
+        headers={"User-Agent": USER_AGENT, **(headers or {})},
+        params=params,
+        json=json,
+        data=data,
+    )
+    prepared = session.prepare_request(request)
+    while True:
+        response = _send(session, prepared, timeout)
+        try:
+            if follow_redirects and response.is_redirect:
+                target = urljoin(prepared.url, response.headers.get("Location", ""))
+                if _origin(target) != first_origin:
+                    raise OutboundError(
+                        f"The upstream redirected to another host ({urlsplit(target).netloc}); "
+                        "redirects are followed only within the same origin",
+                        "redirect",
+                    )
+                if len(history) >= MAX_REDIRECTS:
+                    raise OutboundError("The upstream redirected too many times", "redirect")
+                history.append(prepared.url)
+                prepared = _redirected(prepared, target, response.status_code)
+                continue
+            content = _read_capped(response, limit)
+            return OutboundResponse(
+                status=response.status_code,
+                headers=CaseInsensitiveDict(response.headers),
+                content=content,
+                url=prepared.url,
+                elapsed_ms=int((time.monotonic() - started) * 1000),
+                history=history,
+            )
+        finally:
+            response.close()
 
 
 def _send(session: requests.Session, prepared, timeout) -> requests.Response:
