@@ -52,13 +52,19 @@ class Upstream(BaseHTTPRequestHandler):
         return self._reply(200, self.rfile.read(length))
 
 
-@pytest.fixture(scope="module")
-def upstream():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+def _serve(handler):
+    """Serve `handler` on a loopback port until the generator is closed; yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    yield from _serve(Upstream)
 
 
 @pytest.mark.parametrize(
@@ -183,12 +189,7 @@ class KeepAliveUpstream(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def keep_alive_upstream():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveUpstream)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from _serve(KeepAliveUpstream)
 
 
 def test_calls_to_an_upstream_reuse_its_connection_but_never_its_cookies(keep_alive_upstream):
