@@ -11,9 +11,10 @@ Every surface (pages, API, embeds, SDK and MCP calls) goes through these selecto
 Changing an asset needs ownership, a write/admin share, or the admin role in its organization.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from apps.accounts.models import PERSONAL_ORG_ID, Membership, Role
+from apps.assets.filetypes import declaration_mismatch, declared_extensions, declared_types
 from apps.assets.models import Asset, AssetShare, Dataset, File, Visibility
 
 WRITE_ROLES = (Role.WRITE, Role.ADMIN)
@@ -230,6 +231,43 @@ def routes_compatible_with(*, asset, user, query: str = "", sort: str = "popular
     if sort == "updated":
         return sorted(matching, key=lambda r: r.last_updated, reverse=True)
     return sorted(matching, key=lambda r: (-r.runs, -r.created_at.timestamp()))
+
+
+def assets_compatible_with(*, user, declaration: dict, limit: int, scan: int) -> list[Asset]:
+    """The user's visible assets that fit an input declaration, newest first.
+
+    Types and file extensions are filtered in the database; the rest of the rule
+    (`declaration_mismatch`, e.g. an input filter) is applied to at most `scan` candidates.
+    """
+    types = declared_types(declaration)
+    extensions = declared_extensions(declaration)
+    fits = Q(asset_type__in=[t for t in types if t != "file"])
+    if "file" in types:
+        files = Q(asset_type="file")
+        if extensions:
+            files &= Q(file_detail__extension__in=extensions)
+        fits |= files
+    candidates = (
+        assets_visible_to(user=user)
+        .filter(fits)
+        .annotate(
+            file_content_type=F("file_detail__content_type"),
+            file_extension=F("file_detail__extension"),
+        )
+        .order_by("-created_at", "-id")
+        .only("id", "name", "asset_type", "created_at")[:scan]
+    )
+    compatible = [
+        asset
+        for asset in candidates
+        if not declaration_mismatch(
+            declaration,
+            asset_type=asset.asset_type,
+            content_type=asset.file_content_type or "",
+            extension=asset.file_extension or "",
+        )
+    ]
+    return compatible[:limit]
 
 
 def action_visible_to(*, user, action) -> bool:

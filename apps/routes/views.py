@@ -213,7 +213,7 @@ def route_run_view(request: HttpRequest, entity: str, name: str) -> HttpResponse
             return response
         return redirect_to_login(request.get_full_path())
     route = _route(request, entity, name)
-    form = RunForm(route=route, user=request.user, data=request.POST)
+    form = RunForm(route=route, user=request.user, data=request.POST, files=request.FILES)
     action = None
     if form.is_valid():
         try:

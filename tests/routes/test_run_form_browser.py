@@ -6,6 +6,7 @@ import pytest
 
 from apps.actions.models import Action, Status
 from apps.actions.services import run_action
+from apps.assets.models import File
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,3 +75,27 @@ def test_a_running_action_panel_turns_to_success_by_polling(live_site, page, hel
     expect(panel).to_have_attribute("data-status", "success", timeout=10000)
     expect(panel.locator(".action-response pre")).to_contain_text("Hello, world!")
     assert Action.objects.get(pk=action.pk).status == Status.SUCCESS
+
+
+def test_uploading_a_file_with_the_form_runs_the_route_on_it(live_site, page, make_route):
+    from playwright.sync_api import expect
+
+    route = make_route(
+        "POST",
+        "/echo",
+        name="take-table",
+        input_assets={"table": {"asset_type": "file", "file_extensions": ["csv"]}},
+    )
+    page.goto(f"{live_site.url}/routes/alice/{route.slug}")
+    page.set_input_files(
+        "#upload-table",
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": b"name,age\nAda,36\n"}],
+    )
+    page.click("button:has-text('Run')")
+
+    panel = page.locator(".action-panel")
+    expect(panel).to_have_attribute("data-status", "success", timeout=15000)
+    expect(panel.locator(".action-response pre")).to_contain_text('"filename": "people.csv"')
+    file = File.objects.get()
+    assert file.user.username == "alice"
+    assert Action.objects.get().metadata["input_assets"] == {"table": str(file.pk)}
