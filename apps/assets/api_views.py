@@ -577,12 +577,19 @@ def search_assets(request: Request):
     for key in ("asset_type", "org_id", "team_id", "user_id", "visibility", "source"):
         if key in request.query_params and key not in filters:
             filters[key] = request.query_params[key]
+    scope = request.query_params.get("scope") or None
+    if scope is not None and scope not in selectors.SEARCH_SCOPES:
+        choices = ", ".join(selectors.SEARCH_SCOPES)
+        raise ApiError(f"scope must be one of {choices}, not {scope!r}", code="invalid_parameter")
+    in_org = scope == "org" and request.user.is_authenticated
+    org = request_org(request).org if in_org else None
     assets = selectors.assets_search(
         user=request.user,
         query=request.query_params.get("query") or "",
         filters=filters,
         metadata_filters=_json_param(request, "metadata_filters"),
-        scope=request.query_params.get("scope"),
+        scope=scope,
+        org_id=None if org is None or org.is_personal else org.pk,
         sort=request.query_params.get("sort"),
     ).select_related("user")
     win = window(request)

@@ -377,6 +377,27 @@ def asset_connections(*, asset, user) -> list:
     ]
 
 
+SEARCH_SCOPES = ("personal", "org", "shared", "purchased", "global", "all")
+
+
+def _in_scope(qs: QuerySet, *, user, scope: str | None, org_id) -> QuerySet:
+    """personal: the user's own; org: the organization acted in (in the personal context, the
+    organizations the user belongs to); shared: others' assets shared with the user;
+    purchased: none (nothing is sold here); global and all: everything the user may see."""
+    if scope in (None, "", "global", "all"):
+        return qs
+    if not user.is_authenticated or scope == "purchased":
+        return qs.none()
+    if scope == "personal":
+        return qs.filter(user=user)
+    if scope == "shared":
+        return qs.filter(shares__user=user).exclude(user=user).distinct()
+    if org_id is not None:
+        return qs.filter(org_id=org_id)
+    member_orgs = Membership.objects.filter(user=user).values("org_id")
+    return qs.filter(org_id__in=member_orgs).exclude(org_id=PERSONAL_ORG_ID)
+
+
 def assets_search(
     *,
     user,
@@ -384,9 +405,14 @@ def assets_search(
     filters: dict | None = None,
     metadata_filters: dict | None = None,
     scope: str | None = None,
+    org_id=None,
     sort: str | None = None,
 ) -> QuerySet:
-    """Assets the user may see, narrowed by text, type, owner, organization and file filters."""
+    """Assets the user may see, narrowed by text, type, owner, organization and file filters.
+
+    `scope` is one of SEARCH_SCOPES; `org_id` is the organization the request acts in (None
+    in the personal context), which the "org" scope narrows to.
+    """
     import uuid
 
     from apps.assets.filetypes import FILTERS
@@ -407,10 +433,7 @@ def assets_search(
     for key in ("org_id", "team_id", "user_id", "visibility", "source"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})
-    if scope == "personal" and user.is_authenticated:
-        qs = qs.filter(user=user)
-    elif scope == "shared" and user.is_authenticated:
-        qs = qs.filter(shares__user=user)
+    qs = _in_scope(qs, user=user, scope=scope, org_id=org_id)
     metadata_filters = metadata_filters or {}
     extension = metadata_filters.get("extension")
     if extension:

@@ -188,3 +188,39 @@ def _qs(params: dict) -> str:
     from urllib.parse import urlencode
 
     return urlencode(params)
+
+
+def test_search_scopes(api, alice_key, bob_key, alice, bob, acme, make_file):
+    from apps.assets.services import Owner, asset_share_set, file_create
+
+    make_file(alice, CSV, "alice own.csv")
+    make_file(bob, CSV, "bob public.csv", visibility="public")
+    shared = make_file(bob, CSV, "bob shared.csv")
+    asset_share_set(asset=shared, user=alice, role="read")
+    file_create(
+        owner=Owner(user=bob, org=acme, team=acme.default_team),
+        name="acme plan.csv",
+        file_name="plan.csv",
+        content=CSV,
+        visibility="organization",
+    )
+
+    def search(key, scope, **headers):
+        response = api(key).get("/search/assets", QUERY_STRING=_qs({"scope": scope}), **headers)
+        assert response.status_code == 200, response.json()
+        return sorted(names(response))
+
+    everything = ["acme plan.csv", "alice own.csv", "bob public.csv", "bob shared.csv"]
+    assert search(alice_key, "all") == search(alice_key, "global") == everything
+    assert search(alice_key, "personal") == ["alice own.csv"]
+    assert search(alice_key, "shared") == ["bob shared.csv"]
+    assert search(alice_key, "purchased") == []
+    # In the personal context "org" means the organizations the user belongs to; with
+    # X-Ouro-Org, that organization alone.
+    assert search(alice_key, "org") == ["acme plan.csv"]
+    assert search(alice_key, "org", HTTP_X_OURO_ORG=str(acme.pk)) == ["acme plan.csv"]
+    assert search(bob_key, "org") == ["acme plan.csv"]
+
+    refused = api(alice_key).get("/search/assets", QUERY_STRING="scope=everywhere")
+    assert refused.status_code == 400
+    assert "scope must be one of" in refused.json()["error"]["message"]
