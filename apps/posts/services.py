@@ -1,4 +1,8 @@
-"""Writes for posts: create, update, publish, share an action in a post, record snapshots."""
+"""Writes for posts: create, update, publish, share an action in a post, record snapshots.
+
+Partial embeds (assets sent inside the content, to be created with the post) become the
+post's children in the same transaction, and ordinary embeds of them.
+"""
 
 from dataclasses import dataclass
 
@@ -8,9 +12,17 @@ from django.utils import timezone
 from apps.accounts.models import Organization, Team, User
 from apps.actions.models import Action
 from apps.actions.selectors import action_can_view
-from apps.assets.models import Visibility
+from apps.assets.models import Asset, Visibility
+from apps.assets.services import AssetError, Owner, dataset_create, file_create, file_size_check
 from apps.posts.markdown import Embed, EmbedError, render
 from apps.posts.models import PinnedSnapshot, Post
+from apps.posts.partials import (
+    Partial,
+    PartialError,
+    partials_find,
+    partials_present,
+    partials_replace,
+)
 from apps.posts.selectors import EmbedView, action_digest, pinned_snapshot, post_embeds
 from apps.posts.tiptap import markdown_to_tiptap, tiptap_to_markdown
 
@@ -91,6 +103,80 @@ def _apply_content(post: Post, *, user: User, content: Content) -> None:
     post.embeds = [e.to_attrs() for e in rendered.embeds]
 
 
+def _partial_create(*, post: Post, editor: User, partial: Partial) -> Asset:
+    """The asset of one partial embed: the post author's, in the post's team, its child.
+
+    Its visibility is `inherit`, so it follows the post's.
+    """
+    owner = Owner(user=post.user, org=post.org, team=post.team)
+    common = {
+        "name": partial.name,
+        "description": partial.description,
+        "visibility": Visibility.INHERIT,
+        "source": post.source,
+    }
+    if partial.asset_type == "post":
+        return post_create(
+            user=post.user,
+            editor=editor,
+            org=post.org,
+            team=post.team,
+            parent=post,
+            content=partial.body,
+            publish=post.is_published,
+            **common,
+        )
+    if partial.asset_type == "dataset":
+        metadata = {"view": partial.view} if partial.view else None
+        asset, _ = dataset_create(owner=owner, rows=partial.rows, metadata=metadata, **common)
+    else:
+        asset = file_create(
+            owner=owner, file_name=partial.file_name, content=partial.content, **common
+        )
+    asset.parent = post
+    asset.save(update_fields=["parent"])
+    return asset
+
+
+def _partial_failed(number: int, exc: AssetError | PostError) -> PostError:
+    return PostError(f"Partial embed {number}: {exc.message}", code=exc.code, status=exc.status)
+
+
+def post_partials_create(*, post: Post, editor: User, content: Content) -> Content:
+    """Create the asset of every partial embed in the content, as children of the (saved)
+    post, and answer the content with those embeds pointing at the new assets."""
+    try:
+        partials = partials_find(content.json)
+    except PartialError as exc:
+        raise PostError(str(exc), code="invalid_partial") from None
+    numbered = list(enumerate(partials, start=1))
+    for number, partial in numbered:
+        if partial.asset_type == "file":
+            try:
+                file_size_check(len(partial.content))
+            except AssetError as exc:
+                raise _partial_failed(number, exc) from None
+    created: dict[str, tuple[str, str]] = {}
+    # Files last: their bytes go to storage, which a rollback does not undo.
+    for number, partial in sorted(numbered, key=lambda item: item[1].asset_type == "file"):
+        try:
+            asset = _partial_create(post=post, editor=editor, partial=partial)
+        except (AssetError, PostError) as exc:
+            raise _partial_failed(number, exc) from None
+        created[partial.placeholder] = (str(asset.pk), partial.asset_type)
+    return content_normalize({"json": partials_replace(content.json, created)})
+
+
+def _content_set(post: Post, *, editor: User, value) -> None:
+    """Normalise the content, create the assets its partial embeds carry, then apply it."""
+    content = content_normalize(value)
+    if partials_present(content.json):
+        if post._state.adding:
+            post.save()  # the parent of the assets about to be created
+        content = post_partials_create(post=post, editor=editor, content=content)
+    _apply_content(post, user=editor, content=content)
+
+
 def _visibility(value: str | None, default: str) -> str:
     if not value:
         return default
@@ -123,11 +209,16 @@ def post_create(
     metadata: dict | None = None,
     license_id: str = "",
     attribution: dict | None = None,
+    parent: Asset | None = None,
+    editor: User | None = None,
 ) -> Post:
+    """A new post of `user`'s; `editor` (who writes it, `user` by default) is who its pins
+    are checked against."""
     post = Post(
         user=user,
         org=org,
         team=team,
+        parent=parent,
         name=_name(name),
         description=description or "",
         visibility=_visibility(visibility, Visibility.PRIVATE),
@@ -136,9 +227,9 @@ def post_create(
         license_id=license_id or "",
         attribution=attribution or {"originality": "original"},
     )
-    _apply_content(post, user=user, content=content_normalize(content))
     if publish:
         post.publish()
+    _content_set(post, editor=editor or user, value=content)
     post.save()
     pinned_snapshots_record(post=post)
     return post
@@ -167,13 +258,21 @@ def post_update(
         post.license_id = license_id
     if attribution is not None:
         post.attribution = attribution
-    if content is not None:
-        _apply_content(post, user=user, content=content_normalize(content))
     if publish:
         post.publish()
+        _children_publish(post)
+    if content is not None:
+        _content_set(post, editor=user, value=content)
     post.save()
     pinned_snapshots_record(post=post)
     return post
+
+
+def _children_publish(post: Post) -> None:
+    """Posts created from the post's partial embeds are published with it."""
+    Post.objects.filter(parent=post, published_at__isnull=True).update(
+        published_at=post.published_at or timezone.now()
+    )
 
 
 def post_publish(*, post: Post) -> Post:
@@ -182,6 +281,7 @@ def post_publish(*, post: Post) -> Post:
         Post.objects.filter(pk=post.pk, published_at__isnull=True).update(
             published_at=post.published_at
         )
+        _children_publish(post)
     return post
 
 
