@@ -45,13 +45,19 @@ POLL_FIELDS = (
 )
 
 
-def action_state_for_user(*, user, action_id) -> Action | None:
-    """The least of an action a poll needs to answer "unchanged", if the user may see it."""
+def action_state(*, action_id) -> Action | None:
+    """The least of an action a poll needs to answer "unchanged": its viewers, the reaper's
+    rule and its change stamp. The caller decides who may ask."""
     try:
-        action = Action.objects.select_related("route").only(*POLL_FIELDS).get(pk=action_id)
+        return Action.objects.select_related("route").only(*POLL_FIELDS).get(pk=action_id)
     except Action.DoesNotExist:
         return None
-    return action if action_can_view(user=user, action=action) else None
+
+
+def action_state_for_user(*, user, action_id) -> Action | None:
+    """`action_state`, if the user may see the action."""
+    action = action_state(action_id=action_id)
+    return action if action and action_can_view(user=user, action=action) else None
 
 
 def statuses_parse(raw: str | None) -> list[str]:

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.services import personal_org
 from apps.actions.models import Action
-from apps.actions.selectors import action_can_view
+from apps.actions.reaper import action_expire_if_overdue
+from apps.actions.selectors import action_can_view, action_state
 from apps.assets.models import Asset, Visibility
 from apps.assets.selectors import asset_can_edit, asset_can_view
 from apps.posts import markdown
@@ -20,6 +21,7 @@ from apps.posts.selectors import (
     action_digest,
     pinned_snapshot,
     post_embed_for_action,
+    post_embeds,
     post_embeds_resolve,
     post_for_viewer,
     posts_listed,
@@ -184,9 +186,26 @@ def _pinned_view(request: HttpRequest, post_id, action_id):
     return post, view
 
 
+def _pinned_run_unchanged(request: HttpRequest, post_id, action_id, since: str) -> bool:
+    """Whether the run a reader's embed shows is still as it was (`since`, its change stamp):
+    the post must be one the reader may see and must pin the run, and an overdue run is
+    timed out first, which changes it."""
+    post = _post_or_404(request, post_id)
+    if not any(e.action_id == str(action_id) for e in post_embeds(post)):
+        raise Http404("This post pins no such action")
+    state = action_state(action_id=action_id)
+    if state is None or action_expire_if_overdue(state):
+        return False
+    return state.change_stamp == since
+
+
 @require_GET
 def post_embed(request: HttpRequest, post_id, action_id) -> HttpResponse:
-    """The polling endpoint: the same embed fragment the post page renders."""
+    """The polling endpoint: the same embed fragment the post page renders, or 204 while the
+    pinned run has not changed since the stamp the reader's embed shows (`?since=`)."""
+    since = request.GET.get("since")
+    if since and _pinned_run_unchanged(request, post_id, action_id, since):
+        return HttpResponse(status=204)
     post, view = _pinned_view(request, post_id, action_id)
     pinned_snapshots_record(post=post, views=[view])
     return render(request, EMBED_PARTIAL, {"e": view, "post": post})

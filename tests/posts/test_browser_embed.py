@@ -29,8 +29,8 @@ def test_a_reader_watches_a_pinned_run_turn_to_success_in_place(
     expect(embed).to_have_attribute("data-status", "in-progress")
     expect(embed.locator(".badge.status-in-progress")).to_have_text("in-progress")
 
-    # The embed polls its own endpoint while the run is going.
-    with page.expect_response(lambda r: embed_url in r.url and r.status == 200):
+    # The embed polls its own endpoint while the run is going; nothing new answers 204.
+    with page.expect_response(lambda r: embed_url in r.url and r.status == 204):
         pass
 
     ActionLog.objects.create(action=action, message="finished: energy -4.2", origin="upstream")

@@ -237,7 +237,8 @@ def test_a_running_embed_polls_and_a_finished_one_does_not(
     running = make_action(route, status=Status.IN_PROGRESS, progress=40)
     post = make_post(alice, embed_block(route.pk, action_id=running.pk))
     html = page(client, post)
-    assert f'hx-get="/posts/{post.pk}/embeds/{running.pk}?slot=0"' in html
+    poll = f"/posts/{post.pk}/embeds/{running.pk}?slot=0&amp;since={running.change_stamp}"
+    assert f'hx-get="{poll}"' in html
     assert 'hx-trigger="every 1s"' in html and 'style="width: 40%"' in html
     running.transition(to=Status.SUCCESS, expected=(Status.IN_PROGRESS,), response={"energy": 1})
     html = page(client, post)
@@ -265,6 +266,28 @@ def test_the_polling_endpoint_answers_404_for_unpinned_actions_and_hidden_posts(
     assert client.get(f"/posts/{post.pk}/embeds/{other.pk}").status_code == 404
     client.force_login(charlie)
     assert client.get(f"/posts/{post.pk}/embeds/{action.pk}").status_code == 404
+
+
+def test_a_poll_that_finds_the_pinned_run_unchanged_answers_204(
+    client, alice, charlie, route, make_action, make_post
+):
+    running = make_action(route, status=Status.IN_PROGRESS)
+    post = make_post(alice, embed_block(route.pk, action_id=running.pk))
+    url = f"/posts/{post.pk}/embeds/{running.pk}?slot=0&since={running.change_stamp}"
+    unchanged = client.get(url)
+    assert unchanged.status_code == 204 and unchanged.content == b""
+
+    running.transition(to=Status.SUCCESS, expected=(Status.IN_PROGRESS,), response={"e": 1})
+    changed = client.get(url)
+    assert changed.status_code == 200 and "status-success" in changed.content.decode()
+
+    # The stamp opens nothing: a hidden post or a run it does not pin is still a 404.
+    hidden = make_post(alice, embed_block(route.pk, action_id=running.pk), visibility="private")
+    client.force_login(charlie)
+    stamp = f"since={running.change_stamp}"
+    assert client.get(f"/posts/{hidden.pk}/embeds/{running.pk}?{stamp}").status_code == 404
+    other = make_action(route, status=Status.IN_PROGRESS)
+    assert client.get(f"/posts/{post.pk}/embeds/{other.pk}?{stamp}").status_code == 404
 
 
 def test_the_snapshot_verifies_and_detects_a_changed_output(
