@@ -213,11 +213,12 @@ def render(text: str) -> Rendered:
         extension_configs={
             "tables": {"use_align_attribute": True},
             "pymdownx.tilde": {"subscript": False},
-            # Math stays as written, \( \) and \[ \], for client-side rendering.
+            # Math ($..$ or \(..\), $$..$$ or \[..\]) is marked as \(..\) spans and \[..\] divs
+            # for KaTeX in the browser; the TeX inside stays escaped text.
             "pymdownx.arithmatex": {
                 "generic": True,
-                "inline_syntax": ["round"],
-                "block_syntax": ["square"],
+                "inline_syntax": ["dollar", "round"],
+                "block_syntax": ["dollar", "square"],
             },
             "pymdownx.highlight": {"use_pygments": True, "pygments_lang_class": True},
             "pymdownx.superfences": {

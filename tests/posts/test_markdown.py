@@ -104,6 +104,57 @@ def test_math_is_passed_through_for_the_browser():
     assert r'<div class="arithmatex">\[ \int_0^1 x\,dx \]</div>' in html
 
 
+@pytest.mark.parametrize("text", [r"Energy $E = mc^2$ here", r"Energy \(E = mc^2\) here"])
+def test_inline_math_becomes_a_marked_span(text):
+    html = render(text).html
+    assert html == r'<p>Energy <span class="arithmatex">\(E = mc^2\)</span> here</p>'
+
+
+@pytest.mark.parametrize("text", ["$$\na^2 + b^2 = c^2\n$$", "\\[\na^2 + b^2 = c^2\n\\]"])
+def test_display_math_becomes_a_marked_div(text):
+    html = render(text).html
+    assert html == '<div class="arithmatex">\\[\na^2 + b^2 = c^2\n\\]</div>'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Code `$x^2$` and `\\(y\\)`",
+        "```\n$$\nx^2\n$$\n```",
+        "```text\n$x^2$ \\[y\\]\n```",
+        "    $x^2$ indented",
+    ],
+)
+def test_math_in_code_is_left_alone(text):
+    html = render(text).html
+    assert "arithmatex" not in html
+    assert "x^2" in html
+
+
+def test_dollar_amounts_are_not_math():
+    assert "arithmatex" not in render("It costs $5 and $10.").html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$<script>alert(1)</script>$",
+        "$$\n</div><script>alert(1)</script>\n$$",
+        "\\(<img src=x onerror=alert(1)>\\)",
+    ],
+)
+def test_markup_inside_a_formula_is_escaped(text):
+    html = render(text).html
+    assert "arithmatex" in html
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;" in html
+
+
+def test_math_markup_carries_only_its_class():
+    html = render('<span class="arithmatex katex" onclick="x" style="c:red">x</span>').html
+    assert html == '<p><span class="arithmatex">x</span></p>'
+
+
 def test_fenced_code_is_highlighted_with_its_language():
     html = render("```python\ndef f():\n    return '<b>'\n```").html
     assert 'class="language-python highlight"' in html

@@ -97,6 +97,14 @@ def test_callouts_mentions_math_and_typed_links_have_their_nodes():
     assert nodes(doc, "table")[0]["content"][0]["content"][0]["type"] == "tableHeader"
 
 
+def test_dollar_math_has_math_nodes_too():
+    maths = nodes(markdown_to_tiptap("Inline $E = mc^2$\n\n$$\n\\sum_i x_i\n$$"), "mathematics")
+    assert [m["attrs"] for m in maths] == [
+        {"latex": "E = mc^2", "displayMode": False},
+        {"latex": r"\sum_i x_i", "displayMode": True},
+    ]
+
+
 def test_markdown_survives_a_round_trip_through_tiptap():
     doc = markdown_to_tiptap(DOCUMENT)
     again = markdown_to_tiptap(tiptap_to_markdown(doc))
