@@ -11,6 +11,7 @@ Everything is served by gunicorn from a scratch data folder; ratios are measured
 in one run. SQLite by default; pass a PostgreSQL URL to measure that instead:
 
     .venv/bin/python bench/run_overhead.py [--database-url postgres://postgres@127.0.0.1/ouro_bench]
+        [--redis-url redis://127.0.0.1:6379/12]
 
 Targets: added p50 at most 3 ms; throughput at least 0.5x direct; poll view at least 0.8x bare.
 """
@@ -107,6 +108,7 @@ def measure(call, *, total: int, concurrency: int, status: int = 200) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--redis-url", default="", help="scaled out: Redis cache and sessions")
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
@@ -128,6 +130,8 @@ def main() -> None:
     }
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
     processes = []
     try:
         processes.append(
@@ -175,6 +179,7 @@ def main() -> None:
         auth = {"Authorization": ids["key"]}
         cookies = {"sessionid": ids["session"]}
         database = "PostgreSQL" if args.database_url else "SQLite"
+        database += " + Redis" if args.redis_url else ""
         served = f"gunicorn {args.workers}x{args.threads}"
         print(f"(a) sync run through the platform vs direct ({database}, {served})")
         for concurrency in (1, 8):
