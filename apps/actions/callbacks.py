@@ -238,9 +238,7 @@ def _result_store(*, action: Action, status: str, response: Any, now: datetime) 
         to=Status.SUCCESS, expected=ACTIVE_STATUSES, finished_at=now, response=stored, progress=done
     ):
         raise _already_ended(action)
-    ActionLog.objects.create(
-        action=action, message="The upstream reported success", origin="system"
-    )
+    action.log_system("The upstream reported success")
 
 
 def action_callback_receive(*, action: Action, headers: Mapping[str, str], body: bytes) -> Action:
@@ -338,11 +336,5 @@ def action_cancel(*, action: Action, user) -> bool:
         response={"error": {"type": "canceled", "code": "action_canceled", "message": message}},
     )
     if canceled:
-        ActionLog.objects.create(
-            action=action,
-            level=ActionLog.Level.WARNING,
-            message=f"Canceled by {user.username}",
-            origin="system",
-            user=user,
-        )
+        action.log_system(f"Canceled by {user.username}", ActionLog.Level.WARNING, user=user)
     return canceled

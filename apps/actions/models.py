@@ -84,6 +84,12 @@ class Action(models.Model):
         stamps = (self.last_updated, self.last_heartbeat_at)
         return ".".join(str(int(t.timestamp() * 1_000_000)) if t else "0" for t in stamps)
 
+    def log_system(self, message: str, level: str = "info", user=None) -> None:
+        """A line the platform itself writes in the run's log (`user`: on whose behalf)."""
+        ActionLog.objects.create(
+            action=self, level=level, message=message, origin="system", user=user
+        )
+
     def assets_known(self, links) -> None:
         """Set the action's asset links as already loaded (as a prefetch would)."""
         loaded = ActionAsset.objects.none()

@@ -65,9 +65,7 @@ def action_time_out(*, action: Action, reason: str, now: datetime) -> bool:
         response={"error": {"type": "timeout", "code": "action_timed_out", "message": reason}},
     )
     if ended:
-        ActionLog.objects.create(
-            action=action, level=ActionLog.Level.ERROR, message=reason, origin="system"
-        )
+        action.log_system(reason, level=ActionLog.Level.ERROR)
     return ended
 
 

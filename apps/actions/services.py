@@ -67,22 +67,16 @@ def route_spec_context(route: Route) -> tuple[dict | None, str]:
     cached = getattr(route, "_spec_context", None)
     if cached is not None:
         return cached
-    components = None
-    if Route.service.is_cached(route):
-        version = route.service.spec_version
-    else:
-        version = (
-            Service.objects.filter(pk=route.service_id)
-            .values_list("spec_version", flat=True)
-            .first()
-        )
+    at_hand = Route.service.is_cached(route)
+    wanted = [] if at_hand else ["spec_version"]
     if _has_ref(route.parameters) or _has_ref(route.request_body):
-        components = (
-            Service.objects.filter(pk=route.service_id)
-            .values_list("spec__components", flat=True)
-            .first()
-        )
-    route._spec_context = components, version or "3.1"
+        wanted.append("spec__components")
+    row = dict.fromkeys(wanted)
+    if wanted:  # one read for whichever of the two is not at hand
+        found = Service.objects.filter(pk=route.service_id).values(*wanted).first()
+        row.update(found or {})
+    version = route.service.spec_version if at_hand else row["spec_version"]
+    route._spec_context = row.get("spec__components"), version or "3.1"
     return route._spec_context
 
 
@@ -271,12 +265,8 @@ def action_fail(
         **fields,
     )
     if changed:
-        _log(action, message, level=ActionLog.Level.ERROR)
+        action.log_system(message, level=ActionLog.Level.ERROR)
     return changed
-
-
-def _log(action: Action, message: str, level: str = ActionLog.Level.INFO) -> None:
-    ActionLog.objects.create(action=action, level=level, message=message, origin="system")
 
 
 def upstream_url(*, service: Service, path: str, values: dict) -> str:

@@ -98,6 +98,16 @@ def _description(value) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _metadata_update(asset: Asset, data: dict) -> None:
+    """The name, description and visibility a client sent for an asset (absent ones kept)."""
+    services.asset_update(
+        asset=asset,
+        name=data.get("name"),
+        description=_description(data.get("description")),
+        visibility=data.get("visibility"),
+    )
+
+
 def _own_upload(request: Request, upload_id) -> FileUpload:
     upload = FileUpload.objects.filter(pk=parse_uuid(upload_id, "upload_id")).first()
     if upload is None or upload.user_id != request.user.pk:
@@ -235,12 +245,7 @@ def file_detail(request: Request, file_id: str):
     file = _editable(request, file_id, File)
     data = body_object(request, "file")
     with _asset_errors():
-        services.asset_update(
-            asset=file,
-            name=data.get("name"),
-            description=_description(data.get("description")),
-            visibility=data.get("visibility"),
-        )
+        _metadata_update(file, data)
         # A direct upload's bytes replace the file's (the client sends the upload's path).
         metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
         upload = (
@@ -273,12 +278,7 @@ def file_content(request: Request, file_id: str):
         )
         extra = body.get("file")
         if isinstance(extra, dict):
-            services.asset_update(
-                asset=file,
-                name=extra.get("name"),
-                description=_description(extra.get("description")),
-                visibility=extra.get("visibility"),
-            )
+            _metadata_update(file, extra)
     file.refresh_from_db()
     return ok(file_dict(file))
 
@@ -332,12 +332,7 @@ def dataset_detail(request: Request, dataset_id: str):
         dataset = _editable(request, dataset_id, Dataset)
         data = body_object(request, "dataset") if "dataset" in request.data else request.data
         with _asset_errors():
-            services.asset_update(
-                asset=dataset,
-                name=data.get("name"),
-                description=_description(data.get("description")),
-                visibility=data.get("visibility"),
-            )
+            _metadata_update(dataset, data)
         dataset.refresh_from_db()
     else:
         dataset = _load(request, dataset_id, Dataset)

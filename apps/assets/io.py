@@ -241,12 +241,6 @@ def _output_reference(asset, value: Any) -> dict:
     return {**kept, "id": str(asset.pk), "asset_type": asset.asset_type, "name": asset.name}
 
 
-def _log(action, level: str, message: str) -> None:
-    from apps.actions.models import ActionLog
-
-    ActionLog.objects.create(action=action, level=level, message=message, origin="system")
-
-
 def output_assets_store(*, action, response: Any) -> Any:
     """Turn declared output keys of a response into assets linked to the action.
 
@@ -287,7 +281,7 @@ def output_assets_store(*, action, response: Any) -> Any:
                     is_primary=name == primary,
                 )
         except AssetError as exc:
-            _log(action, "warning", f"Output {name!r} was not stored: {exc.message}")
+            action.log_system(f"Output {name!r} was not stored: {exc.message}", level="warning")
             if isinstance(response[name], dict) and "base64" in response[name]:
                 cleaned[name] = {k: v for k, v in response[name].items() if k != "base64"}
             continue

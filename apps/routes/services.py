@@ -15,6 +15,7 @@ from apps.assets.models import Visibility
 from apps.routes.models import ExecutionMode, Route
 from apps.services.importer import (
     HTTP_METHODS,
+    PROJECTION_FIELDS,
     ImportedRoute,
     asset_declarations,
     asset_projection,
@@ -37,12 +38,7 @@ SPEC_FIELDS = (
     "input_assets",
     "output_assets",
     "pricing",
-    "input_type",
-    "input_filter",
-    "input_file_extension",
-    "output_type",
-    "output_filter",
-    "output_file_extension",
+    *PROJECTION_FIELDS,
 )
 PRICING_MODELS = ("per_call", "per_second", "free")
 

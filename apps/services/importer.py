@@ -896,22 +896,23 @@ def _primary(declarations: dict) -> dict | None:
     return next(iter(declarations.values()), None)
 
 
+# The legacy single-asset columns of a route.
+PROJECTION_FIELDS = (
+    "input_type",
+    "input_filter",
+    "input_file_extension",
+    "output_type",
+    "output_filter",
+    "output_file_extension",
+)
+
+
 def asset_projection(
     inputs: dict, outputs: dict, *, input_filter: str = "", output_filter: str = ""
 ) -> dict:
     """The legacy single-asset columns: the projection of the primary declared assets."""
     primary_in, primary_out = _primary(inputs), _primary(outputs)
-    projection = dict.fromkeys(
-        (
-            "input_type",
-            "input_filter",
-            "input_file_extension",
-            "output_type",
-            "output_filter",
-            "output_file_extension",
-        ),
-        "",
-    )
+    projection = dict.fromkeys(PROJECTION_FIELDS, "")
     if primary_in:
         projection["input_type"] = primary_in["asset_type"]
         projection["input_filter"] = str(primary_in.get("input_filter") or input_filter)[:32]
