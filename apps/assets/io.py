@@ -207,26 +207,23 @@ def _create_output(*, owner: Owner, asset_type: str, name: str, value: Any, visi
 
 
 def _create_post_output(*, owner: Owner, title: str, value: dict, visibility: str):
-    # Imported here: the posts app builds on the assets app.
-    from apps.posts.services import PostError, post_create
+    # Imported here: the posts app builds on the assets app. Its PostError is an AssetError.
+    from apps.posts.services import post_create
 
     content = value.get("content")
     if isinstance(content, dict):
         content = {"text": content.get("text") or "", "json": content.get("json")}
     elif not isinstance(content, str):
         raise AssetError("a post output needs `content`")
-    try:
-        return post_create(
-            user=owner.user,
-            org=owner.org,
-            team=owner.team,
-            name=title,
-            content=content,
-            visibility=visibility,
-            source="api",
-        )
-    except PostError as exc:
-        raise AssetError(str(exc)) from None
+    return post_create(
+        user=owner.user,
+        org=owner.org,
+        team=owner.team,
+        name=title,
+        content=content,
+        visibility=visibility,
+        source="api",
+    )
 
 
 def _output_reference(asset, value: Any) -> dict:

@@ -29,14 +29,11 @@ from apps.posts.tiptap import markdown_to_tiptap, tiptap_to_markdown
 NAME_MAX = 200
 
 
-class PostError(Exception):
+class PostError(AssetError):
     """Content or fields that cannot be saved, with a message for the author."""
 
     def __init__(self, message: str, *, code: str = "invalid_post", status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.status = status
+        super().__init__(message, status=status, code=code)
 
 
 @dataclass(frozen=True)
@@ -138,7 +135,7 @@ def _partial_create(*, post: Post, editor: User, partial: Partial) -> Asset:
     return asset
 
 
-def _partial_failed(number: int, exc: AssetError | PostError) -> PostError:
+def _partial_failed(number: int, exc: AssetError) -> PostError:
     return PostError(f"Partial embed {number}: {exc.message}", code=exc.code, status=exc.status)
 
 
@@ -161,7 +158,7 @@ def post_partials_create(*, post: Post, editor: User, content: Content) -> Conte
     for number, partial in sorted(numbered, key=lambda item: item[1].asset_type == "file"):
         try:
             asset = _partial_create(post=post, editor=editor, partial=partial)
-        except (AssetError, PostError) as exc:
+        except AssetError as exc:
             raise _partial_failed(number, exc) from None
         created[partial.placeholder] = (str(asset.pk), partial.asset_type)
     return content_normalize({"json": partials_replace(content.json, created)})
