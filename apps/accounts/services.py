@@ -22,6 +22,7 @@ from apps.accounts.models import (
     User,
     hash_api_key,
 )
+from apps.core.statements import Lookup
 
 JWT_ALGORITHM = "HS256"
 JWT_AUDIENCE = "ouro-api"
@@ -115,13 +116,23 @@ def api_key_revoke(*, key: ApiKey) -> None:
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+# Every API call reads one of these: kept statements (apps.core.statements).
+_KEY_BY_HASH = Lookup(
+    lambda key_hash: ApiKey.objects.select_related("user").filter(key_hash=key_hash).order_by(),
+    key_hash=ApiKey._meta.get_field("key_hash"),
+)
+_KEY_BY_ID = Lookup(
+    lambda pk: ApiKey.objects.select_related("user").filter(pk=pk).order_by(),
+    pk=ApiKey._meta.pk,
+)
+
+
 def api_key_authenticate(raw: str) -> ApiKey:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidApiKey("An API key is required")
-    try:
-        key = ApiKey.objects.select_related("user").get(key_hash=hash_api_key(raw.strip()))
-    except ApiKey.DoesNotExist:
-        raise InvalidApiKey("Invalid API key") from None
+    key = _KEY_BY_HASH.first(key_hash=hash_api_key(raw.strip()))
+    if key is None:
+        raise InvalidApiKey("Invalid API key")
     if key.revoked_at is not None:
         raise InvalidApiKey("This API key has been revoked")
     if not key.user.is_active:
@@ -178,7 +189,7 @@ def access_token_authenticate(token: str) -> tuple[User, ApiKey]:
         raise InvalidAccessToken("Invalid access token") from None
     if claims.get("typ") != "access":
         raise InvalidAccessToken("Invalid access token")
-    key = ApiKey.objects.select_related("user").filter(pk=claims["kid"]).first()
+    key = _KEY_BY_ID.first(pk=claims["kid"])
     if key is None or key.revoked_at is not None or str(key.user_id) != claims["sub"]:
         raise InvalidAccessToken("The API key behind this token has been revoked")
     if not key.user.is_active:

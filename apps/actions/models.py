@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Organization, Team
 from apps.assets.models import Asset
+from apps.core.statements import update_if
 from apps.routes.models import Route
 
 
@@ -107,7 +108,7 @@ class Action(models.Model):
         values = {"status": to, "last_updated": now, **fields}
         if to in TERMINAL_STATUSES:
             values.setdefault("finished_at", now)
-        updated = Action.objects.filter(pk=self.pk, status__in=expected).update(**values)
+        updated = update_if(Action, self.pk, field="status", allowed=expected, values=values)
         if updated != 1:
             self.refresh_from_db()  # someone else moved it: show what it is now
             return False

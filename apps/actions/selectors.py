@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from apps.actions.models import ACTIVE_STATUSES, Action, Status
 from apps.assets.selectors import asset_is_admin
+from apps.core.statements import Lookup
 from apps.routes.models import Route
 
 # Latency metrics are computed over this many recent finished runs of a route.
@@ -45,13 +46,17 @@ POLL_FIELDS = (
 )
 
 
+# Every poll reads this: a kept statement (apps.core.statements).
+_ACTION_STATE = Lookup(
+    lambda pk: Action.objects.select_related("route").only(*POLL_FIELDS).filter(pk=pk).order_by(),
+    pk=Action._meta.pk,
+)
+
+
 def action_state(*, action_id) -> Action | None:
     """The least of an action a poll needs to answer "unchanged": its viewers, the reaper's
     rule and its change stamp. The caller decides who may ask."""
-    try:
-        return Action.objects.select_related("route").only(*POLL_FIELDS).get(pk=action_id)
-    except Action.DoesNotExist:
-        return None
+    return _ACTION_STATE.first(pk=action_id)
 
 
 def action_state_for_user(*, user, action_id) -> Action | None:

@@ -31,9 +31,10 @@ from apps.assets.io import (
     output_assets_store,
 )
 from apps.assets.selectors import asset_can_view
+from apps.core.statements import insert
 from apps.routes.models import ExecutionMode, Route
 from apps.routes.schema_form import FormInputError, inputs_validate
-from apps.routes.selectors import RUN_FIELDS
+from apps.routes.selectors import route_run_loaded
 from apps.services.models import AuthMethod, Service
 from apps.services.outbound import OutboundError, outbound_request
 
@@ -133,7 +134,7 @@ def route_run(
     # One statement needs no transaction: on SQLite the write lock is then held only while the
     # row is written, not while Python runs between BEGIN and COMMIT.
     with transaction.atomic() if resolved else contextlib.nullcontext():
-        action.save(force_insert=True)
+        insert(action)
         if resolved:
             ActionAsset.objects.bulk_create(
                 ActionAsset(
@@ -336,16 +337,20 @@ def _redact(values: dict, secret_names: list[str]) -> dict:
     return {k: (REDACTED if k.lower() in lowered else v) for k, v in values.items()}
 
 
-def _route_with_service(action: Action) -> Route:
-    """The action's route and service: as `route_run` loaded them, or read now (one query)."""
+def _route_with_service(action: Action) -> Route | None:
+    """The action's route and service: as `route_run` loaded them, or read now (one query);
+    None once the route is archived."""
     route = Action.route.field.get_cached_value(action, None)
     if route is not None and Route.service.is_cached(route):
         return route
-    return Route.objects.select_related("service").only(*RUN_FIELDS).get(pk=action.route_id)
+    return route_run_loaded(action.route_id)
 
 
 def _call_upstream(action: Action, *, webhook_token: str) -> None:
     route = _route_with_service(action)
+    if route is None:
+        action_fail(action=action, message="The route was archived before this run started")
+        return
     service = route.service
     inputs = action.metadata or {}
     resolved = []

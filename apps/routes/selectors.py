@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from apps.accounts.models import PERSONAL_ORG_ID
 from apps.assets.selectors import asset_can_view, assets_visible_to
+from apps.core.statements import Lookup
 from apps.routes.models import Route
 
 
@@ -60,20 +61,31 @@ RUN_FIELDS = (
 )
 
 
-def route_to_run(*, user, route_id) -> Route | None:
-    """A route by id for running it or listing its runs: loaded with its service alone (the
-    asset it inherits its visibility from), the least a run needs."""
-    try:
-        route = (
-            Route.objects.select_related("service")
-            .only(*RUN_FIELDS)
-            .get(pk=route_id, archived_at__isnull=True)
-        )
-    except Route.DoesNotExist:
-        return None
-    if route.parent_id == route.service_id:
+# Every run reads this: a kept statement (apps.core.statements).
+_ROUTE_TO_RUN = Lookup(
+    lambda pk: (
+        Route.objects.select_related("service")
+        .only(*RUN_FIELDS)
+        .filter(pk=pk, archived_at__isnull=True)
+        .order_by()
+    ),
+    pk=Route._meta.pk,
+)
+
+
+def route_run_loaded(route_id) -> Route | None:
+    """A route by id with its service (the asset it inherits its visibility from), loaded with
+    the least a run needs; no permission check (a queued run was checked when it was asked)."""
+    route = _ROUTE_TO_RUN.first(pk=route_id)
+    if route is not None and route.parent_id == route.service_id:
         route.parent = route.service  # the same row: no second look-up for the visibility
-    return route if asset_can_view(user=user, asset=route) else None
+    return route
+
+
+def route_to_run(*, user, route_id) -> Route | None:
+    """A route by id for running it or listing its runs, if the user may see it."""
+    route = route_run_loaded(route_id)
+    return route if route is not None and asset_can_view(user=user, asset=route) else None
 
 
 def route_by_name(*, user, entity: str, name: str) -> Route | None:
