@@ -53,6 +53,17 @@ def env_url(name: str, default: str) -> str:
     return raw.rstrip("/")
 
 
+def _postgres_options() -> dict:
+    """Parameters bound by the server, and a statement run again and again (every run's
+    look-ups and writes) prepared once per connection after its fifth use instead of planned
+    each time. Behind a pooler in transaction mode (PgBouncer), turn both off."""
+    server_side_binding = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+    options: dict = {"server_side_binding": server_side_binding}
+    if server_side_binding and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        options["prepare_threshold"] = 5
+    return options
+
+
 def database_from_url(name: str, url: str, data_dir: str) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry (sqlite:///path or postgres://...)."""
     if not url:
@@ -87,9 +98,7 @@ def database_from_url(name: str, url: str, data_dir: str) -> dict:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            # Parameters bound by the server, so a statement run again and again (every run's
-            # look-ups and writes) is prepared once per connection instead of planned each time.
-            "OPTIONS": {"server_side_binding": env_bool("DATABASE_SERVER_SIDE_BINDING", True)},
+            "OPTIONS": _postgres_options(),
         }
     raise ImproperlyConfigured(
         f"{name} must start with sqlite:/// or postgres://, not {parsed.scheme or url!r}"

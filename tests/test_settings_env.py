@@ -34,8 +34,13 @@ def test_database_urls():
 def test_postgresql_binds_on_the_server_unless_told_not_to(monkeypatch):
     url = "postgres://postgres@127.0.0.1:5432/ouro"
     assert database_from_url("D", url, "/data")["OPTIONS"]["server_side_binding"] is True
+    assert database_from_url("D", url, "/data")["OPTIONS"]["prepare_threshold"] == 5
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    assert "prepare_threshold" not in database_from_url("D", url, "/data")["OPTIONS"]
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "true")
     monkeypatch.setenv("DATABASE_SERVER_SIDE_BINDING", "false")
-    assert database_from_url("D", url, "/data")["OPTIONS"]["server_side_binding"] is False
+    options = database_from_url("D", url, "/data")["OPTIONS"]
+    assert options["server_side_binding"] is False and "prepare_threshold" not in options
 
 
 def test_a_bad_setting_stops_startup(tmp_path):

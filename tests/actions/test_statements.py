@@ -146,3 +146,14 @@ def test_update_if_leaves_expressions_to_the_orm(route, alice, personal):
     assert action.error_message == "ab"
     with pytest.raises(ValueError, match="at least one"):
         update_if(Action, action.pk, field="status", allowed=(), values={"status": "error"})
+
+
+def test_on_postgresql_a_repeated_statement_is_prepared_once_per_connection(route):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (CI's PostgreSQL run)")
+    for _ in range(6):
+        assert ROUTE_RUN.first(pk=route.pk).pk == route.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "routes_route"' in text and "$1" in text for text in prepared), prepared
