@@ -31,11 +31,17 @@ class Action(models.Model):
     """One run of a route: the request as sent, the outcome, timings and logs."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="actions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes where a composite one below leads with the column: every index
+    # is written on each insert, and each status change writes those that hold the status.
+    route = models.ForeignKey(
+        Route, on_delete=models.CASCADE, related_name="actions", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED, db_index=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
     # The caller's inputs: {"body", "query", "parameters", "headers"} (no service credentials).
     metadata = models.JSONField(default=dict, blank=True)
     # The request as sent upstream, with secrets redacted.
@@ -125,7 +131,9 @@ class ActionLog(models.Model):
         ERROR = "error"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="logs")
+    action = models.ForeignKey(  # indexed by (action, created_at) below
+        Action, on_delete=models.CASCADE, related_name="logs", db_index=False
+    )
     level = models.CharField(max_length=8, choices=Level, default=Level.INFO)
     message = models.TextField()
     # Who wrote it: "upstream", "caller" or "system".
