@@ -177,7 +177,7 @@ AUTHENTICATION_BACKENDS = ["apps.accounts.backends.AccountBackend"]
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.RedisCache",  # clear() leaves the queue's keys alone
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ouro-cache",
         }

@@ -25,7 +25,7 @@ def test_redis_url_makes_redis_the_cache_and_the_session_store(tmp_path):
     )
     engine, backend = result.stdout.split()
     assert engine == "django.contrib.sessions.backends.cached_db"
-    assert backend == "django.core.cache.backends.redis.RedisCache"
+    assert backend == "apps.core.cache.RedisCache"
 
 
 @pytest.mark.skipif(not REDIS, reason="needs TEST_REDIS_URL (CI's PostgreSQL run)")
@@ -52,3 +52,27 @@ def test_a_session_in_redis_logs_in_and_out(client, alice):
         client.post("/logout")
         client.cookies["sessionid"] = stolen
         assert client.get("/settings/api-keys").status_code == 302  # the old session is gone
+
+
+@pytest.mark.skipif(not REDIS, reason="needs TEST_REDIS_URL (CI's PostgreSQL run)")
+def test_clearing_the_cache_leaves_the_queue_in_the_same_redis_database():
+    import redis
+    from django.core.cache import caches
+
+    other = redis.Redis.from_url(REDIS)
+    other.set("huey.redis.ouro-test.queue-marker", "queued work")
+    location = {"BACKEND": "apps.core.cache.RedisCache", "LOCATION": REDIS}
+    with override_settings(CACHES={"default": {**location, "KEY_PREFIX": "ouro-test-clear"}}):
+        cache = caches.create_connection("default")
+        cache.set_many({f"k{i}": i for i in range(2500)})
+        cache.set("versioned", 1, version=2)
+        assert cache.get("k2499") == 2499
+        cache.clear()
+        assert cache.get("k0") is None and cache.get("versioned", version=2) is None
+        assert not other.keys("ouro-test-clear:*")
+        assert other.get("huey.redis.ouro-test.queue-marker") == b"queued work"
+    other.delete("huey.redis.ouro-test.queue-marker")
+    with pytest.raises(ValueError, match="KEY_PREFIX"):
+        from apps.core.cache import RedisCache
+
+        RedisCache(REDIS, {})
