@@ -1,4 +1,5 @@
-"""The site's URLs plus /bench/bare: a view that does nothing, the baseline of the poll view."""
+"""The site's URLs plus /bench/bare, a view that does nothing (the baseline of the poll view),
+and /bench/bare-user, one that only reads who is signed in (what any logged-in view pays)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -10,4 +11,8 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
-urlpatterns = [path("bench/bare", bare), *site_urlpatterns]
+def bare_user(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok" if request.user.is_authenticated else "anonymous")
+
+
+urlpatterns = [path("bench/bare", bare), path("bench/bare-user", bare_user), *site_urlpatterns]

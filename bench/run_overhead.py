@@ -5,7 +5,9 @@
     throughput ratio, at concurrency 1 and 8.
 (b) The action panel poll view (/actions/<id>/panel) vs a bare Django view behind the same
     middleware and session: the requests-per-second ratio, for the poll of a running action
-    that finds nothing new (204, what nearly every poll is) and for a full render.
+    that finds nothing new (204, what nearly every poll is) and for a full render. Beside it, for
+    reference, a bare view that only reads the signed-in user (the session and user rows any
+    logged-in view loads); the target ratio is against the bare view.
 
 Everything is served by gunicorn from a scratch data folder; ratios are measured side by side
 in one run. SQLite by default; pass a PostgreSQL URL to measure that instead:
@@ -105,11 +107,43 @@ def measure(call, *, total: int, concurrency: int, status: int = 200) -> dict:
     }
 
 
+def alternate(calls: dict, *, total: int, concurrency: int, rounds: int) -> dict[str, list]:
+    """Each call measured `rounds` times, the order rotated every round, so drift in the
+    machine's speed falls on every side alike."""
+    names = list(calls)
+    runs: dict[str, list] = {name: [] for name in names}
+    for round_ in range(rounds):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            call, status = calls[name]
+            runs[name].append(measure(call, total=total, concurrency=concurrency, status=status))
+    return runs
+
+
+def middle(runs: list[dict], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def minus(a: float, b: float) -> float:
+    return a - b
+
+
+def divide(a: float, b: float) -> float:
+    return a / b
+
+
+def spread(runs: list[dict], baseline: list[dict], key: str, combine) -> str:
+    """The per-round figure (measured side by side) as `median [min-max]`."""
+    figures = sorted(combine(a[key], b[key]) for a, b in zip(runs, baseline, strict=True))
+    return f"{statistics.median(figures):.2f} [{figures[0]:.2f}-{figures[-1]:.2f}]"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="", help="scaled out: Redis cache and sessions")
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
@@ -181,52 +215,62 @@ def main() -> None:
         database = "PostgreSQL" if args.database_url else "SQLite"
         database += " + Redis" if args.redis_url else ""
         served = f"gunicorn {args.workers}x{args.threads}"
-        print(f"(a) sync run through the platform vs direct ({database}, {served})")
+        print(
+            f"(a) sync run through the platform vs direct ({database}, {served}; "
+            f"medians of {args.rounds} alternating rounds, [min-max] of the per-round figures)"
+        )
         for concurrency in (1, 8):
             total = args.requests * (2 if concurrency > 1 else 1)
-            direct = measure(
-                lambda s: s.get(f"{upstream}/hello"), total=total, concurrency=concurrency
-            )
-            platform = measure(
-                lambda s: s.post(use_url, json={"config": {}}, headers=auth),
+            runs = alternate(
+                {
+                    "direct": (lambda s: s.get(f"{upstream}/hello"), 200),
+                    "platform": (lambda s: s.post(use_url, json={"config": {}}, headers=auth), 200),
+                },
                 total=total,
                 concurrency=concurrency,
+                rounds=args.rounds,
             )
+            direct, platform = runs["direct"], runs["platform"]
             print(
-                f"  c={concurrency}: direct p50 {direct['p50']:.2f} ms p99 {direct['p99']:.2f} ms "
-                f"{direct['rps']:.0f}/s | platform p50 {platform['p50']:.2f} ms "
-                f"p99 {platform['p99']:.2f} ms {platform['rps']:.0f}/s\n"
-                f"        added p50 {platform['p50'] - direct['p50']:.2f} ms, "
-                f"added p99 {platform['p99'] - direct['p99']:.2f} ms, "
-                f"throughput ratio {platform['rps'] / direct['rps']:.2f}x "
+                f"  c={concurrency}: direct p50 {middle(direct, 'p50'):.2f} ms "
+                f"p99 {middle(direct, 'p99'):.2f} ms {middle(direct, 'rps'):.0f}/s | "
+                f"platform p50 {middle(platform, 'p50'):.2f} ms "
+                f"p99 {middle(platform, 'p99'):.2f} ms {middle(platform, 'rps'):.0f}/s\n"
+                f"        added p50 {spread(platform, direct, 'p50', minus)} ms, "
+                f"added p99 {spread(platform, direct, 'p99', minus)} ms, "
+                f"throughput ratio {spread(platform, direct, 'rps', divide)}x "
                 "(targets: added p50 <= 3 ms, ratio >= 0.5x)"
             )
         print("(b) action panel poll view vs a bare Django view (same middleware and session)")
-        polls = {
-            "unchanged running run (204)": (
-                f"{site}/actions/{ids['running']}/panel?since={ids['stamp']}",
-                204,
-            ),
-            "full render": (f"{site}/actions/{ids['action']}/panel", 200),
-        }
         for concurrency in (1, 8):
             total = args.requests * (2 if concurrency > 1 else 1)
-            bare = measure(
-                lambda s: s.get(f"{site}/bench/bare", cookies=cookies),
+            get = lambda url: lambda s: s.get(url, cookies=cookies)  # noqa: E731
+            runs = alternate(
+                {
+                    "bare": (get(f"{site}/bench/bare"), 200),
+                    "signed-in bare": (get(f"{site}/bench/bare-user"), 200),
+                    "unchanged running run (204)": (
+                        get(f"{site}/actions/{ids['running']}/panel?since={ids['stamp']}"),
+                        204,
+                    ),
+                    "full render": (get(f"{site}/actions/{ids['action']}/panel"), 200),
+                },
                 total=total,
                 concurrency=concurrency,
+                rounds=args.rounds,
             )
-            print(f"  c={concurrency}: bare {bare['rps']:.0f}/s p50 {bare['p50']:.2f} ms")
-            for label, (url, status) in polls.items():
-                panel = measure(
-                    lambda s, url=url: s.get(url, cookies=cookies),
-                    total=total,
-                    concurrency=concurrency,
-                    status=status,
-                )
+            bare, signed_in = runs.pop("bare"), runs.pop("signed-in bare")
+            print(
+                f"  c={concurrency}: bare {middle(bare, 'rps'):.0f}/s "
+                f"p50 {middle(bare, 'p50'):.2f} ms | a bare view reading the signed-in user "
+                f"{middle(signed_in, 'rps'):.0f}/s ({spread(signed_in, bare, 'rps', divide)}x bare)"
+            )
+            for label, panel in runs.items():
                 print(
-                    f"        panel, {label}: {panel['rps']:.0f}/s p50 {panel['p50']:.2f} ms, "
-                    f"ratio {panel['rps'] / bare['rps']:.2f}x (target >= 0.8x)"
+                    f"        panel, {label}: {middle(panel, 'rps'):.0f}/s "
+                    f"p50 {middle(panel, 'p50'):.2f} ms, "
+                    f"ratio {spread(panel, bare, 'rps', divide)}x (target >= 0.8x); "
+                    f"{spread(panel, signed_in, 'rps', divide)}x the signed-in bare view"
                 )
     finally:
         for process in processes:
