@@ -29,6 +29,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _no_connection_left_open(django_db_setup, django_db_blocker):
+    """Threads that served live-server requests or ran actions keep their own connections,
+    which outlive the threads; on PostgreSQL they are ended before the test database is
+    dropped (which refuses while sessions remain)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _tasks_run_inline():
     """Queued work runs in-process unless a test starts real workers itself."""
     HUEY.immediate = True
