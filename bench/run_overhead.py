@@ -225,6 +225,7 @@ def main() -> None:
                 {
                     "direct": (lambda s: s.get(f"{upstream}/hello"), 200),
                     "platform": (lambda s: s.post(use_url, json={"config": {}}, headers=auth), 200),
+                    "bare": (lambda s: s.get(f"{site}/bench/bare"), 200),
                 },
                 total=total,
                 concurrency=concurrency,
@@ -241,6 +242,16 @@ def main() -> None:
                 f"throughput ratio {spread(platform, direct, 'rps', divide)}x "
                 "(targets: added p50 <= 3 ms, ratio >= 0.5x)"
             )
+            # No run can be cheaper than a request to a Django view that does nothing plus the
+            # upstream call: that sum, and the throughput ratio it would allow at c=1.
+            floor = [b["p50"] + d["p50"] for b, d in zip(runs["bare"], direct, strict=True)]
+            allowed = [d["p50"] / f for d, f in zip(direct, floor, strict=True)]
+            if concurrency == 1:
+                print(
+                    f"        floor: a bare Django view ({middle(runs['bare'], 'p50'):.2f} ms) "
+                    f"+ the direct call = {statistics.median(floor):.2f} ms, "
+                    f"so at most {statistics.median(allowed):.2f}x at c=1 with no work at all"
+                )
         print("(b) action panel poll view vs a bare Django view (same middleware and session)")
         for concurrency in (1, 8):
             total = args.requests * (2 if concurrency > 1 else 1)
