@@ -3,9 +3,9 @@
 import math
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
-from apps.actions.models import ACTIVE_STATUSES, Action, Status
+from apps.actions.models import ACTIVE_STATUSES, Action, ActionLog, Status
 from apps.assets.selectors import asset_is_admin
 from apps.core.statements import Lookup
 from apps.routes.models import Route
@@ -26,15 +26,42 @@ def action_can_view(*, user, action: Action) -> bool:
     return action.user_id == user.pk or asset_is_admin(user=user, asset=action.route)
 
 
+# A panel shows this many of a run's last log lines.
+LOG_TAIL_LINES = 200
+# Every action page, panel render and API read loads one of these: kept statements.
+_ACTION_WITH_RELATED = Lookup(
+    lambda pk: Action.objects.select_related("route", "user").filter(pk=pk).order_by(),
+    pk=Action._meta.pk,
+)
+_ACTION_WITH_ROUTE = Lookup(
+    lambda pk: Action.objects.select_related("route").filter(pk=pk).order_by(),
+    pk=Action._meta.pk,
+)
+_LOG_TAIL = Lookup(
+    lambda action: ActionLog.objects.filter(action=action).order_by("-created_at", "-id")[
+        :LOG_TAIL_LINES
+    ],
+    action=ActionLog._meta.get_field("action"),
+)
+
+
 def action_for_user(*, user, action_id, with_assets: bool = True) -> Action | None:
     """The action if the user may see it; `with_assets=False` skips loading its asset links
     (the live panel loads outputs itself, and only once they can exist)."""
-    queryset = Action.objects.filter(pk=action_id)
-    related = actions_with_related if with_assets else lambda qs: qs.select_related("route")
-    action = related(queryset).first()
+    lookup = _ACTION_WITH_RELATED if with_assets else _ACTION_WITH_ROUTE
+    action = lookup.first(pk=action_id)
     if action is None or not action_can_view(user=user, action=action):
         return None
+    if with_assets:
+        prefetch_related_objects([action], "assets__asset")
     return action
+
+
+def action_log_tail(action: Action) -> list[ActionLog]:
+    """The run's last LOG_TAIL_LINES log lines, oldest first."""
+    lines = _LOG_TAIL.all(action=action.pk)
+    lines.reverse()
+    return lines
 
 
 # What a status poll reads: who may see the run, the reaper's rule, and the change stamp.

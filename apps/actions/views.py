@@ -11,13 +11,12 @@ from django.utils import timezone
 
 from apps.actions.models import Action, ActionAsset, Status
 from apps.actions.reaper import action_expire_if_overdue
-from apps.actions.selectors import action_for_user, action_state_for_user
+from apps.actions.selectors import action_for_user, action_log_tail, action_state_for_user
 from apps.actions.snippets import RouteRef, snippets
 from apps.assets.models import File
 from apps.assets.selectors import asset_can_view
 from apps.assets.services import signed_download_url
 
-LOG_LINES = 200
 INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
@@ -87,8 +86,7 @@ def _output_views(action: Action, *, user) -> list[dict]:
 def panel_context(action: Action, *, user) -> dict:
     now = timezone.now()
     end = action.finished_at or now
-    logs = list(action.logs.order_by("-created_at", "-id")[:LOG_LINES])
-    logs.reverse()
+    logs = action_log_tail(action)
     duration = None
     if action.started_at and action.finished_at:
         duration = int((action.finished_at - action.started_at).total_seconds() * 1000)

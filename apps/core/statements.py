@@ -108,6 +108,9 @@ class Lookup:
         found = self._for(using).instances(values)
         return found[0] if found else None
 
+    def all(self, *, using: str = "default", **values: Any) -> list[models.Model]:
+        return self._for(using).instances(values)
+
 
 def insert(instance: models.Model, *, using: str = "default") -> None:
     """INSERT a new row as `save(force_insert=True)` does for a model with a client-side

@@ -173,3 +173,24 @@ def test_an_image_output_is_shown_inline_to_whoever_may_see_it(
     client.force_login(bob)  # the route's owner sees the run, not the caller's private file
     html = client.get(f"/actions/{action.pk}").content.decode()
     assert "/files/signed/" not in html and f"/files/{output.pk}" not in html
+
+
+def test_the_panel_shows_the_last_log_lines_oldest_first(client, hello_route, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.actions.selectors import LOG_TAIL_LINES
+
+    action = Action.objects.create(
+        route=hello_route, user=alice, org=hello_route.org, team=hello_route.team
+    )
+    start = timezone.now()
+    ActionLog.objects.bulk_create(
+        ActionLog(action=action, message=f"line-{i:04d}", created_at=start + timedelta(seconds=i))
+        for i in range(LOG_TAIL_LINES + 5)
+    )
+    client.force_login(alice)
+    html = client.get(f"/actions/{action.pk}/panel").content.decode()
+    shown = re.findall(r"line-(\d{4})", html)
+    assert shown == [f"{i:04d}" for i in range(5, LOG_TAIL_LINES + 5)]
