@@ -45,6 +45,14 @@ _LOG_TAIL = Lookup(
 )
 
 
+_ACTION = Lookup(lambda pk: Action.objects.filter(pk=pk).order_by(), pk=Action._meta.pk)
+
+
+def action_by_id(action_id) -> Action | None:
+    """The action as it is now, for the executor (a queued run was checked when asked for)."""
+    return _ACTION.first(pk=action_id)
+
+
 def action_for_user(*, user, action_id, with_assets: bool = True) -> Action | None:
     """The action if the user may see it; `with_assets=False` skips loading its asset links
     (the live panel loads outputs itself, and only once they can exist)."""

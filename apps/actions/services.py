@@ -23,6 +23,7 @@ from django.utils import timezone
 from apps.accounts.models import Organization
 from apps.accounts.services import personal_org
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionAsset, ActionLog, Status
+from apps.actions.selectors import action_by_id
 from apps.actions.webhooks import webhook_token_new, webhook_url
 from apps.assets.io import (
     InputAssetError,
@@ -218,7 +219,7 @@ def run_action(action: Action | Any) -> None:
     """
     if not isinstance(action, Action):
         action_id = action
-        action = Action.objects.filter(pk=action_id).first()
+        action = action_by_id(action_id)
         if action is None:
             log.warning("run_action: no action %s", action_id)
             return
