@@ -49,8 +49,10 @@ class _Compiled:
             slots = [index for index, param in enumerate(params) if param == value]
             if len(slots) != 1:
                 raise ValueError(f"cannot keep {queryset.query} as a statement")
-            self.slots[name] = (slots[0], partial(_prepare, field, connection))
-        if compiler.annotation_col_map or queryset._known_related_objects:
+            self.slots[name] = (slots[0], field)
+        # Annotations, known related objects and peer tracking need per-query state.
+        tracked = queryset._fetch_mode.track_peers
+        if compiler.annotation_col_map or queryset._known_related_objects or tracked:
             raise ValueError(f"cannot keep {queryset.query} as a statement")
         select, klass_info = compiler.select, compiler.klass_info
         self.converters = compiler.get_converters([column[0] for column in select])
@@ -64,10 +66,11 @@ class _Compiled:
         self.alias = alias
 
     def rows(self, values: dict[str, Any]) -> list:
+        connection = connections[self.alias]  # this thread's
         params = list(self.params)
-        for name, (slot, prepare) in self.slots.items():
-            params[slot] = prepare(values[name])
-        with connections[self.alias].cursor() as cursor:
+        for name, (slot, field) in self.slots.items():
+            params[slot] = _prepare(field, connection, values[name])
+        with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:
