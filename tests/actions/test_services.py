@@ -288,3 +288,18 @@ def test_schemas_that_refer_to_the_specs_components_are_validated_with_its_versi
     assert recorder.requests == []  # nothing was sent
     action = run(route, alice, body={"name": "a", "note": None})  # 3.0 `nullable`
     assert action.status == Status.SUCCESS
+
+
+def test_a_queued_run_of_a_route_archived_since_ends_as_error_without_a_call(
+    make_route, make_service, recorder, alice
+):
+    from django.utils import timezone
+
+    route = make_route("GET", "/json", service=make_service(base_url=recorder.url))
+    action = Action.objects.create(route=route, user=alice, org=route.org, team=route.team)
+    type(route).objects.filter(pk=route.pk).update(archived_at=timezone.now())
+    run_action(action.pk)  # the queue's worker
+    action.refresh_from_db()
+    assert action.status == Status.ERROR
+    assert action.error_message == "The route was archived before this run started"
+    assert recorder.for_action(action.pk) == []
