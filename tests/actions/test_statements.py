@@ -157,3 +157,28 @@ def test_on_postgresql_a_repeated_statement_is_prepared_once_per_connection(rout
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "routes_route"' in text and "$1" in text for text in prepared), prepared
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_share_a_kept_statement_each_on_its_own_connection(make_route):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    routes = [make_route("GET", f"/thread/{i}", name=f"thread-{i}") for i in range(4)]
+    fresh = Lookup(
+        lambda pk: Route.objects.select_related("service").filter(pk=pk).order_by(),
+        pk=Route._meta.pk,
+    )
+
+    def look_up(index: int) -> list[str]:
+        try:
+            return [fresh.first(pk=routes[(index + n) % 4].pk).path for n in range(40)]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(look_up, range(8)))
+    for index, paths in enumerate(answers):
+        assert paths == [f"/thread/{(index + n) % 4}" for n in range(40)]
+    assert list(fresh._compiled) == ["default"]
