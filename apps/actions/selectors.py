@@ -28,7 +28,7 @@ def action_can_view(*, user, action: Action) -> bool:
 
 # A panel shows this many of a run's last log lines.
 LOG_TAIL_LINES = 200
-# Every action page, panel render and API read loads one of these: kept statements.
+# Every action page, panel render, API read and queued run loads one of these: kept statements.
 _ACTION_WITH_RELATED = Lookup(
     lambda pk: Action.objects.select_related("route", "user").filter(pk=pk).order_by(),
     pk=Action._meta.pk,
@@ -43,8 +43,6 @@ _LOG_TAIL = Lookup(
     ],
     action=ActionLog._meta.get_field("action"),
 )
-
-
 _ACTION = Lookup(lambda pk: Action.objects.filter(pk=pk).order_by(), pk=Action._meta.pk)
 
 
