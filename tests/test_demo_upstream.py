@@ -68,3 +68,28 @@ def test_the_async_job_reports_logs_then_the_result(demo_upstream):
     assert all(token == "tok" for _, token, _ in received)
     assert received[0][2]["progress"] == 33
     assert received[-1][2] == {"status": "success", "response": {"steps": 2, "result": 3}}
+
+
+def test_it_keeps_a_connection_alive_and_answers_without_delay(demo_upstream):
+    import http.client
+    import time
+    from urllib.parse import urlsplit
+
+    address = urlsplit(demo_upstream)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.request("GET", "/hello", body=b'{"ignored": true}')  # a GET with a body
+        first = connection.getresponse()
+        assert first.status == 200 and first.version == 11
+        first.read()
+        sock = connection.sock
+        started = time.perf_counter()
+        for name in ("Ada", "Grace", "Edsger"):
+            connection.request("GET", f"/hello?name={name}")
+            answer = connection.getresponse()
+            assert json.loads(answer.read()) == {"message": f"Hello, {name}!"}
+        elapsed = time.perf_counter() - started
+        assert connection.sock is sock  # the same connection throughout
+        assert elapsed < 0.1, f"three kept-alive calls took {elapsed:.3f} s (Nagle's delay?)"
+    finally:
+        connection.close()

@@ -274,6 +274,13 @@ def run_job(webhook_url: str, token: str, steps: int, delay: float, fail: bool) 
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "DemoUpstream/1.0"
+    # Keep-alive, as real APIs do: every answer carries its Content-Length and every request
+    # body is read, so the next request on the connection starts where it should.
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle kept-alive connection is closed after a minute
+    # Headers and body go out as two writes: without this, Nagle's algorithm holds the body
+    # back until the client's delayed ACK (about 40 ms) on a kept-alive connection.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002
         log.info("%s %s", self.address_string(), format % args)
@@ -298,6 +305,7 @@ class Handler(BaseHTTPRequestHandler):
         return data if isinstance(data, dict) else {"_body": data}
 
     def do_GET(self):  # noqa: N802
+        self._body()  # a GET may carry one: it must not be read as the next request
         url = urlparse(self.path)
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
         if url.path == "/openapi.json":
