@@ -72,6 +72,7 @@ def test_the_async_job_reports_logs_then_the_result(demo_upstream):
 
 def test_it_keeps_a_connection_alive_and_answers_without_delay(demo_upstream):
     import http.client
+    import statistics
     import time
     from urllib.parse import urlsplit
 
@@ -83,13 +84,15 @@ def test_it_keeps_a_connection_alive_and_answers_without_delay(demo_upstream):
         assert first.status == 200 and first.version == 11
         first.read()
         sock = connection.sock
-        started = time.perf_counter()
-        for name in ("Ada", "Grace", "Edsger"):
-            connection.request("GET", f"/hello?name={name}")
+        took = []
+        for n in range(9):
+            started = time.perf_counter()
+            connection.request("GET", f"/hello?name=n{n}")
             answer = connection.getresponse()
-            assert json.loads(answer.read()) == {"message": f"Hello, {name}!"}
-        elapsed = time.perf_counter() - started
+            assert json.loads(answer.read()) == {"message": f"Hello, n{n}!"}
+            took.append(time.perf_counter() - started)
         assert connection.sock is sock  # the same connection throughout
-        assert elapsed < 0.1, f"three kept-alive calls took {elapsed:.3f} s (Nagle's delay?)"
+        # Nagle's algorithm would hold each body back for the delayed ACK, about 40 ms a call.
+        assert statistics.median(took) < 0.02, f"kept-alive calls took {sorted(took)}"
     finally:
         connection.close()
