@@ -10,11 +10,10 @@ from django.views.decorators.http import require_POST
 from apps.actions.callbacks import action_can_control, action_cancel
 from apps.actions.models import Action
 from apps.actions.reaper import action_expire_if_overdue
-from apps.actions.selectors import action_for_user
+from apps.actions.selectors import DELIVERY_ROWS, action_delivery_rows, action_for_user
 from apps.actions.views import panel_context
 from apps.actions.webhooks import log_url, webhook_url
 
-DELIVERY_ROWS = 50
 VERDICT_BADGES = {
     "accepted": "status-success",
     "duplicate": "status-queued",
@@ -26,7 +25,7 @@ VERDICT_BADGES = {
 
 def delivery_log_context(action: Action) -> dict:
     """The newest deliveries, each with the badge its verdict is shown with."""
-    rows = action.deliveries.order_by("-received_at", "-id")[:DELIVERY_ROWS]
+    rows = action_delivery_rows(action)
     return {
         "action": action,
         "deliveries": [{"row": row, "badge": VERDICT_BADGES.get(row.verdict, "")} for row in rows],

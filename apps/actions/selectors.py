@@ -5,7 +5,14 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
 
-from apps.actions.models import ACTIVE_STATUSES, Action, ActionLog, Status
+from apps.actions.models import (
+    ACTIVE_STATUSES,
+    Action,
+    ActionAsset,
+    ActionLog,
+    CallbackDelivery,
+    Status,
+)
 from apps.assets.selectors import asset_is_admin
 from apps.core.statements import Lookup
 from apps.routes.models import Route
@@ -26,8 +33,9 @@ def action_can_view(*, user, action: Action) -> bool:
     return action.user_id == user.pk or asset_is_admin(user=user, asset=action.route)
 
 
-# A panel shows this many of a run's last log lines.
+# A panel shows this many of a run's last log lines, and of its newest callback deliveries.
 LOG_TAIL_LINES = 200
+DELIVERY_ROWS = 50
 # Every action page, panel render, API read and queued run loads one of these: kept statements.
 _ACTION_WITH_RELATED = Lookup(
     lambda pk: Action.objects.select_related("route", "user").filter(pk=pk).order_by(),
@@ -42,6 +50,16 @@ _LOG_TAIL = Lookup(
         :LOG_TAIL_LINES
     ],
     action=ActionLog._meta.get_field("action"),
+)
+_DELIVERIES = Lookup(
+    lambda action: CallbackDelivery.objects.filter(action=action).order_by("-received_at", "-id")[
+        :DELIVERY_ROWS
+    ],
+    action=CallbackDelivery._meta.get_field("action"),
+)
+_ASSET_LINKS = Lookup(
+    lambda action: ActionAsset.objects.filter(action=action).select_related("asset"),
+    action=ActionAsset._meta.get_field("action"),
 )
 _ACTION = Lookup(lambda pk: Action.objects.filter(pk=pk).order_by(), pk=Action._meta.pk)
 
@@ -61,6 +79,19 @@ def action_for_user(*, user, action_id, with_assets: bool = True) -> Action | No
     if with_assets:
         prefetch_related_objects([action], "assets__asset")
     return action
+
+
+def action_delivery_rows(action: Action) -> list[CallbackDelivery]:
+    """The run's newest DELIVERY_ROWS callback deliveries, newest first."""
+    return _DELIVERIES.all(action=action.pk)
+
+
+def action_asset_links(action: Action) -> list[ActionAsset]:
+    """The run's asset links with their assets: as already loaded, or in one read."""
+    loaded = getattr(action, "_prefetched_objects_cache", {}).get("assets")
+    if loaded is not None:
+        return list(loaded)
+    return _ASSET_LINKS.all(action=action.pk)
 
 
 def action_log_tail(action: Action) -> list[ActionLog]:

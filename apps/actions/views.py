@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from apps.actions.models import Action, ActionAsset, Status
 from apps.actions.reaper import action_expire_if_overdue
-from apps.actions.selectors import action_for_user, action_log_tail, action_state_for_user
+from apps.actions.selectors import (
+    action_asset_links,
+    action_for_user,
+    action_log_tail,
+    action_state_for_user,
+)
 from apps.actions.snippets import RouteRef, snippets
 from apps.assets.models import File
 from apps.assets.selectors import asset_can_view
@@ -51,7 +56,7 @@ def _output_views(action: Action, *, user) -> list[dict]:
     (The outputs belong to whoever ran the route; its owner sees the run, not always them.)"""
     links = [
         link
-        for link in action.assets.all()
+        for link in action_asset_links(action)
         if link.role == ActionAsset.Role.OUTPUT and asset_can_view(user=user, asset=link.asset)
     ]
     images = (

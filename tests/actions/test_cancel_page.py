@@ -162,3 +162,31 @@ class TestNoPageShowsAnOverdueRunAsRunning:
     def test_the_action_page_times_it_out_on_read(self, overdue, client, alice):
         client.force_login(alice)
         assert 'data-status="timed-out"' in client.get(f"/actions/{overdue.pk}").content.decode()
+
+
+def test_the_delivery_log_shows_the_newest_rows_only(running_action, client, alice):
+    import re
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.actions.selectors import DELIVERY_ROWS
+
+    action, _ = running_action()
+    start = timezone.now()
+    CallbackDelivery.objects.bulk_create(
+        CallbackDelivery(
+            action=action,
+            kind="callback",
+            verdict="late",
+            http_status=409,
+            size=1,
+            detail=f"d-{i:04d}",
+            received_at=start + timedelta(seconds=i),
+        )
+        for i in range(DELIVERY_ROWS + 5)
+    )
+    client.force_login(alice)
+    html = client.get(f"/actions/{action.pk}/deliveries").content.decode()
+    shown = re.findall(r"d-(\d{4})", html)
+    assert shown == [f"{i:04d}" for i in range(DELIVERY_ROWS + 4, 4, -1)]
