@@ -244,9 +244,9 @@ def main() -> None:
             )
             # No run can be cheaper than a request to a Django view that does nothing plus the
             # upstream call: that sum, and the throughput ratio it would allow at c=1.
-            floor = [b["p50"] + d["p50"] for b, d in zip(runs["bare"], direct, strict=True)]
-            allowed = [d["p50"] / f for d, f in zip(direct, floor, strict=True)]
             if concurrency == 1:
+                floor = [b["p50"] + d["p50"] for b, d in zip(runs["bare"], direct, strict=True)]
+                allowed = [d["p50"] / f for d, f in zip(direct, floor, strict=True)]
                 print(
                     f"        floor: a bare Django view ({middle(runs['bare'], 'p50'):.2f} ms) "
                     f"+ the direct call = {statistics.median(floor):.2f} ms, "

@@ -154,7 +154,7 @@ def route_run(
         return action
     finished = action_run_bounded(action=action, wait_seconds=route.sync_timeout_seconds or 60)
     # Still running (the pool's thread has that object): show a fresh copy as it is now.
-    action = finished or Action.objects.get(pk=action.pk)
+    action = finished or action_by_id(action.pk)
     if not resolved and not route.output_assets:
         # It has no asset links: spare the serializers the query for them.
         action.assets_known(())

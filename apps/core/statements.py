@@ -103,8 +103,10 @@ class Lookup:
     def _for(self, alias: str) -> _Compiled:
         compiled = self._compiled.get(alias)
         if compiled is None:
-            with self._lock:
-                compiled = self._compiled[alias] = _Compiled(self, alias)
+            with self._lock:  # one thread compiles; the others wait and take its result
+                compiled = self._compiled.get(alias)
+                if compiled is None:
+                    compiled = self._compiled[alias] = _Compiled(self, alias)
         return compiled
 
     def first(self, *, using: str = "default", **values: Any) -> models.Model | None:
