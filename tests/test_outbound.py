@@ -1,3 +1,4 @@
+import gzip
 import ipaddress
 import threading
 import time
@@ -45,6 +46,14 @@ class Upstream(BaseHTTPRequestHandler):
         if self.path == "/slow":
             time.sleep(2)
             return self._reply(200, b"late")
+        if self.path == "/gzip-bomb":  # 1 MB of zeros in about a kilobyte
+            body = gzip.compress(b"0" * 1_000_000)
+            return self._reply(200, body, {"Content-Encoding": "gzip"})
+        if self.path == "/gzip":
+            return self._reply(200, gzip.compress(b"hello " * 100), {"Content-Encoding": "gzip"})
+        if self.path == "/headers":
+            seen = "\n".join(f"{k}: {v}" for k, v in self.headers.items())
+            return self._reply(200, seen.encode())
         return self._reply(404)
 
     def do_POST(self):
@@ -149,6 +158,7 @@ def test_bad_urls_are_refused():
         "ftp://example.org/",
         "/relative",
         "http://user:pw@example.org/",
+        "http://example.org:port/",
     ):
         with pytest.raises(OutboundError) as caught:
             outbound_request("GET", url, allow_private=True)
@@ -161,6 +171,46 @@ def test_bad_urls_are_refused():
 def test_json_bodies_are_sent_with_a_content_length(upstream):
     response = outbound_request("POST", f"{upstream}/echo", json={"a": 1}, allow_private=True)
     assert response.json() == {"a": 1}
+
+
+def test_a_body_that_is_not_json_is_refused_before_anything_is_sent(upstream):
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("POST", f"{upstream}/echo", json={"x": float("nan")}, allow_private=True)
+    assert caught.value.kind == "invalid_request"
+
+
+def test_query_parameters_join_the_url_query_and_lists_repeat_their_key(upstream):
+    response = outbound_request(
+        "GET",
+        f"{upstream}/same?keep=1",
+        params={"tag": ["a", "b"], "skip": None, "q": "x y"},
+        allow_private=True,
+        follow_redirects=False,
+    )
+    assert response.url == f"{upstream}/same?keep=1&tag=a&tag=b&q=x+y"
+
+
+def test_compressed_answers_are_decoded_and_capped_by_their_decoded_size(upstream):
+    assert outbound_request("GET", f"{upstream}/gzip", allow_private=True).content == (
+        b"hello " * 100
+    )
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", f"{upstream}/gzip-bomb", allow_private=True, max_bytes=10_000)
+    assert caught.value.kind == "too_large"
+
+
+def test_a_header_that_would_split_the_request_is_refused_without_echoing_it(upstream):
+    secret = "sk-live-123\r\nX-Injected: 1"
+    with pytest.raises(OutboundError) as caught:
+        outbound_request(
+            "GET", f"{upstream}/headers", headers={"X-Api-Key": secret}, allow_private=True
+        )
+    assert caught.value.kind == "invalid_request"
+    assert "X-Api-Key" in caught.value.message and "sk-live" not in caught.value.message
+    sent = outbound_request(
+        "GET", f"{upstream}/headers", headers={"X-Api-Key": "sk-live-123"}, allow_private=True
+    ).text
+    assert "X-Api-Key: sk-live-123" in sent and "User-Agent: ouro-routes/1.0" in sent
 
 
 class KeepAliveUpstream(BaseHTTPRequestHandler):
@@ -200,6 +250,19 @@ def test_calls_to_an_upstream_reuse_its_connection_but_never_its_cookies(keep_al
     second_port, cookie = second.text.split()
     assert first_port == second_port  # the same TCP connection, no new handshake
     assert cookie == "-"  # what the upstream set for one run is not sent with the next
+
+
+def test_threads_share_the_idle_connections_to_an_upstream(keep_alive_upstream):
+    ports = []
+
+    def call():
+        ports.append(outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=True))
+
+    for _ in range(3):  # one after the other, each on a thread of its own
+        thread = threading.Thread(target=call)
+        thread.start()
+        thread.join()
+    assert len({response.text.split()[0] for response in ports}) == 1
 
 
 def test_a_kept_connection_does_not_get_past_the_private_address_check(keep_alive_upstream):

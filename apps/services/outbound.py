@@ -5,24 +5,44 @@ addresses unless allowed, and pins the connection to the vetted address (the Hos
 TLS SNI keep the name), so a DNS answer cannot change between the check and the connect. The
 body is streamed and cut at a size cap. Redirects are followed only to the same origin, each
 hop vetted again. Headers and bodies are never logged.
+
+The transport is urllib3, the one requests is built on, used directly: the same connection
+pools, TLS verification (certifi's roots) and stale-connection checks, without the session
+layer (environment proxies, cookie jars, hooks, a prepared-request copy) that cost a run
+more than the call itself. There is no cookie jar: nothing an upstream sets for one run is
+sent with another.
 """
 
 import ipaddress
+import json as jsonlib
+import re
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
-import requests
+import certifi
+import requests.utils
+import urllib3
 from django.conf import settings
-from requests.adapters import HTTPAdapter
-from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    DecodeError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.util import Timeout
 
 MAX_REDIRECTS = 3
 USER_AGENT = "ouro-routes/1.0"
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# As http.client and requests check them: a header line must not be split or smuggled.
+_HEADER_NAME = re.compile(r"^[^:\s][^:\r\n]*$")
+_HEADER_VALUE = re.compile(r"^\S[^\r\n]*$|^$")
 
 # Ranges that `ipaddress` does not flag but must never be reached from a shared server.
 EXTRA_BLOCKED = tuple(
@@ -51,7 +71,7 @@ class OutboundError(Exception):
 @dataclass
 class OutboundResponse:
     status: int
-    headers: CaseInsensitiveDict
+    headers: urllib3.HTTPHeaderDict  # case-insensitive
     content: bytes
     url: str
     elapsed_ms: int
@@ -63,9 +83,7 @@ class OutboundResponse:
         return self.content.decode(charset, errors="replace")
 
     def json(self) -> Any:
-        import json
-
-        return json.loads(self.content)
+        return jsonlib.loads(self.content)
 
 
 def address_is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -104,70 +122,84 @@ def vet_host(host: str, port: int, *, allow_private: bool) -> str:
     return str(addresses[0])
 
 
-class PinnedAdapter(HTTPAdapter):
-    """Connects to the vetted address while keeping the host name for Host and TLS."""
-
-    def __init__(self, *, allow_private: bool):
-        super().__init__(max_retries=0)
-        self.allow_private = allow_private
-
-    def build_connection_pool_key_attributes(self, request, verify, cert=None):
-        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
-            request, verify, cert
-        )
-        host = host_params["host"]
-        port = host_params["port"] or (443 if host_params["scheme"] == "https" else 80)
-        address = vet_host(host, port, allow_private=self.allow_private)
-        request.headers = CaseInsensitiveDict(request.headers or {})
-        host_header = f"[{host}]" if ":" in host else host
-        if host_params["port"]:
-            host_header += f":{host_params['port']}"
-        request.headers["Host"] = host_header
-        if host_params["scheme"] == "https":
-            pool_kwargs["assert_hostname"] = host
-            pool_kwargs["server_hostname"] = host
-        host_params["host"] = f"[{address}]" if ":" in address else address
-        return host_params, pool_kwargs
-
-
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
-_local = threading.local()
-
-
-def _session(*, allow_private: bool) -> requests.Session:
-    """This thread's session: connections to an upstream stay open between calls, so a run
-    does not pay a new TCP and TLS handshake each time. Every call still resolves and vets
-    the host, and connections are pooled by the vetted address and the TLS name, so one is
-    reused only for the address just vetted. No cookies are kept: one caller's session with
-    an upstream must never travel with another caller's run."""
-    sessions = getattr(_local, "sessions", None)
-    if sessions is None:
-        sessions = _local.sessions = {}
-    session = sessions.get(allow_private)
-    if session is None:
-        session = requests.Session()
-        session.trust_env = False  # never route through a proxy from the environment
-        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        adapter = PinnedAdapter(allow_private=allow_private)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        sessions[allow_private] = session
-    return session
+# Connection pools by vetted address, port, scheme and TLS name, shared by the process's
+# threads; the least recently used are closed past `num_pools`. Each keeps an idle connection
+# for every thread of the process that may call out at once (sync runs or queue workers).
+_POOLS = urllib3.PoolManager(
+    num_pools=64,
+    maxsize=max(settings.SYNC_RUN_THREADS, settings.HUEY["consumer"]["workers"]),
+    block=False,
+    cert_reqs="CERT_REQUIRED",
+    ca_certs=certifi.where(),
+)
+_DEFAULT_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "*/*",
+    "Accept-Encoding": urllib3.util.make_headers(accept_encoding=True)["accept-encoding"],
+}
 
 
 def _check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number
     except ValueError:
         raise OutboundError(f"{url!r} is not a valid URL", "invalid_url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OutboundError(f"Only absolute http(s) URLs can be called, not {url!r}", "invalid_url")
     if parts.username or parts.password:
         raise OutboundError("URLs with embedded credentials are not allowed", "invalid_url")
+
+
+def _with_params(url: str, params: dict | list | None) -> str:
+    """`params` added to the URL's query as requests adds them: a list value repeats its key,
+    None is left out."""
+    if not params:
+        return url
+    items = params.items() if isinstance(params, dict) else params
+    pairs = []
+    for key, values in items:
+        for value in values if isinstance(values, list | tuple) else [values]:
+            if value is not None:
+                pairs.append((key, value))
+    if not pairs:
+        return url
+    base, _, fragment = url.partition("#")
+    joined = f"{base}{'&' if '?' in base else '?'}{urlencode(pairs, doseq=True)}"
+    return f"{joined}#{fragment}" if fragment else joined
+
+
+def _encoded_body(json: Any, data: bytes | str | None) -> tuple[bytes | None, str | None]:
+    if json is not None:
+        try:
+            return jsonlib.dumps(json, allow_nan=False).encode(), "application/json"
+        except (TypeError, ValueError) as exc:
+            raise OutboundError(
+                f"The request body cannot be sent as JSON: {exc}", "invalid_request"
+            ) from None
+    if isinstance(data, str):
+        return data.encode(), None
+    return data, None
+
+
+def _check_headers(headers: dict) -> None:
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.match(name):
+            raise OutboundError(
+                f"The header name {str(name)[:40]!r} cannot be sent over HTTP", "invalid_request"
+            )
+        if not isinstance(value, str) or not _HEADER_VALUE.match(value):
+            # Never the value itself: it may be a credential.
+            raise OutboundError(
+                f"The value of the header {name!r} cannot be sent over HTTP "
+                "(it has a line break or leading space)",
+                "invalid_request",
+            )
 
 
 def outbound_request(
@@ -185,9 +217,9 @@ def outbound_request(
     follow_redirects: bool = True,
 ) -> OutboundResponse:
     allow = settings.UPSTREAM_ALLOW_PRIVATE_IPS if allow_private is None else allow_private
-    timeout = (
-        connect_timeout or settings.UPSTREAM_CONNECT_TIMEOUT,
-        read_timeout or settings.UPSTREAM_READ_TIMEOUT,
+    timeout = Timeout(
+        connect=connect_timeout or settings.UPSTREAM_CONNECT_TIMEOUT,
+        read=read_timeout or settings.UPSTREAM_READ_TIMEOUT,
     )
     limit = max_bytes or settings.UPSTREAM_MAX_RESPONSE_BYTES
     started = time.monotonic()
@@ -195,21 +227,21 @@ def outbound_request(
     _check_url(url)
     first_origin = _origin(url)
 
-    session = _session(allow_private=allow)
-    request = requests.Request(
-        method.upper(),
-        url,
-        headers={"User-Agent": USER_AGENT, **(headers or {})},
-        params=params,
-        json=json,
-        data=data,
-    )
-    prepared = session.prepare_request(request)
+    method = method.upper()
+    url = _with_params(url, params)
+    body, content_type = _encoded_body(json, data)
+    sent_headers = {**_DEFAULT_HEADERS, **(headers or {})}
+    if content_type:
+        sent_headers["Content-Type"] = content_type
+    elif body is None and method not in ("GET", "HEAD"):
+        sent_headers["Content-Length"] = "0"  # as requests sends an empty body
+    _check_headers(sent_headers)
     while True:
-        response = _send(session, prepared, timeout)
+        response = _send(method, url, sent_headers, body, timeout, allow)
+        complete = False
         try:
-            if follow_redirects and response.is_redirect:
-                target = urljoin(prepared.url, response.headers.get("Location", ""))
+            if follow_redirects and response.status in REDIRECT_STATUSES:
+                target = urljoin(url, response.headers.get("Location", ""))
                 if _origin(target) != first_origin:
                     raise OutboundError(
                         f"The upstream redirected to another host ({urlsplit(target).netloc}); "
@@ -218,47 +250,81 @@ def outbound_request(
                     )
                 if len(history) >= MAX_REDIRECTS:
                     raise OutboundError("The upstream redirected too many times", "redirect")
-                history.append(prepared.url)
-                prepared = _redirected(prepared, target, response.status_code)
+                history.append(url)
+                url = target.partition("#")[0]
+                if response.status == 303 or (response.status in (301, 302) and method == "POST"):
+                    method, body = "GET", None
+                    for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                        sent_headers.pop(header, None)
                 continue
-            content = _read_capped(response, limit)
+            content = _read_capped(response, limit, urlsplit(url).netloc)
+            complete = True
             return OutboundResponse(
-                status=response.status_code,
-                headers=CaseInsensitiveDict(response.headers),
+                status=response.status,
+                headers=response.headers,
                 content=content,
-                url=prepared.url,
+                url=url,
                 elapsed_ms=int((time.monotonic() - started) * 1000),
                 history=history,
             )
         finally:
-            response.close()
+            if not complete:  # a body left unread: the connection cannot serve another call
+                response.close()
+            response.release_conn()
 
 
-def _send(session: requests.Session, prepared, timeout) -> requests.Response:
-    host = urlsplit(prepared.url).netloc
+def _send(method: str, url: str, headers: dict, body: bytes | None, timeout, allow_private):
+    """One request to the vetted address of the URL's host, on a kept connection if one is
+    idle. The Host header and TLS keep the name."""
+    parts = urlsplit(url)
+    host, scheme = parts.hostname or "", parts.scheme
+    port = parts.port or (443 if scheme == "https" else 80)
+    address = vet_host(host, port, allow_private=allow_private)
+    tls = {"server_hostname": host, "assert_hostname": host} if scheme == "https" else {}
+    pool = _POOLS.connection_from_host(address, port, scheme, pool_kwargs=tls)
+    host_header = f"[{host}]" if ":" in host else host
+    if parts.port:
+        host_header += f":{parts.port}"
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    netloc = parts.netloc
     try:
-        return session.send(prepared, timeout=timeout, stream=True, allow_redirects=False)
-    except OutboundError:
-        raise
-    except requests.exceptions.ConnectTimeout:
+        return pool.urlopen(
+            method,
+            target,
+            body=body,
+            headers={**headers, "Host": host_header},
+            retries=False,
+            redirect=False,
+            assert_same_host=False,
+            timeout=timeout,
+            preload_content=False,
+            decode_content=True,
+        )
+    except NewConnectionError as exc:  # before ConnectTimeoutError: it is one of those
         raise OutboundError(
-            f"Connecting to {host} timed out after {timeout[0]:g} s; is the upstream up?", "timeout"
-        ) from None
-    except requests.exceptions.ReadTimeout:
-        raise OutboundError(
-            f"The upstream at {host} did not answer within {timeout[1]:g} s", "timeout"
-        ) from None
-    except requests.exceptions.SSLError as exc:
-        raise OutboundError(f"TLS with {host} failed: {_reason(exc)}", "protocol") from None
-    except requests.exceptions.ConnectionError as exc:
-        if isinstance(exc.__context__, OutboundError):
-            raise exc.__context__ from None
-        raise OutboundError(
-            f"Could not connect to {host}: {_reason(exc)}; is the upstream running and reachable?",
+            f"Could not connect to {netloc}: {_reason(exc)}; "
+            "is the upstream running and reachable?",
             "connect",
         ) from None
-    except requests.exceptions.RequestException as exc:
-        raise OutboundError(f"The request to {host} failed: {_reason(exc)}", "protocol") from None
+    except ConnectTimeoutError:
+        raise OutboundError(
+            f"Connecting to {netloc} timed out after {timeout.connect_timeout:g} s; "
+            "is the upstream up?",
+            "timeout",
+        ) from None
+    except ReadTimeoutError:
+        raise OutboundError(
+            f"The upstream at {netloc} did not answer within {timeout.read_timeout:g} s",
+            "timeout",
+        ) from None
+    except SSLError as exc:
+        raise OutboundError(f"TLS with {netloc} failed: {_reason(exc)}", "protocol") from None
+    except (ProtocolError, HTTPError, OSError) as exc:
+        raise OutboundError(f"The request to {netloc} failed: {_reason(exc)}", "protocol") from None
+    except ValueError:  # http.client refusing a header (never echoed: it may be a secret)
+        raise OutboundError(
+            "The request could not be sent: a header is not valid HTTP", "invalid_request"
+        ) from None
 
 
 def _reason(exc: Exception) -> str:
@@ -269,30 +335,22 @@ def _reason(exc: Exception) -> str:
     return text.split(": ")[-1][:200] if text else type(exc).__name__
 
 
-def _redirected(prepared, target: str, status: int):
-    follow = prepared.copy()
-    follow.prepare_url(target, None)
-    if status == 303 or (status in (301, 302) and prepared.method == "POST"):
-        follow.method = "GET"
-        follow.body = None
-        for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
-            follow.headers.pop(header, None)
-    follow.headers.pop("Host", None)
-    return follow
-
-
-def _read_capped(response: requests.Response, limit: int) -> bytes:
+def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, netloc: str) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise OutboundError(_too_large(limit), "too_large")
     chunks, total = [], 0
     try:
-        for chunk in response.iter_content(chunk_size=64 * 1024):
+        for chunk in response.stream(64 * 1024, decode_content=True):
             total += len(chunk)
             if total > limit:
                 raise OutboundError(_too_large(limit), "too_large")
             chunks.append(chunk)
-    except requests.exceptions.RequestException as exc:
+    except ReadTimeoutError:
+        raise OutboundError(
+            f"The upstream at {netloc} stopped sending its answer (read timeout)", "timeout"
+        ) from None
+    except (ProtocolError, DecodeError, HTTPError, OSError) as exc:
         raise OutboundError(
             f"Reading the upstream's answer failed: {_reason(exc)}", "protocol"
         ) from None
