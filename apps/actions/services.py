@@ -132,6 +132,13 @@ def route_run(
         source=source,
         metadata={**clean, "input_assets": requested},
     )
+    queued = prefer_async or route.execution_mode == ExecutionMode.ASYNC
+    webhook_token = None
+    if not queued:
+        # Run here and now: no worker can pick it up, so it is recorded already claimed, with
+        # its callback capability, in the one write (instead of an insert and a claim).
+        webhook_token, action.webhook_token_hash = webhook_token_new()
+        action.status, action.started_at = Status.IN_PROGRESS, action.created_at
     # One statement needs no transaction: on SQLite the write lock is then held only while the
     # row is written, not while Python runs between BEGIN and COMMIT.
     with transaction.atomic() if resolved else contextlib.nullcontext():
@@ -147,12 +154,16 @@ def route_run(
                 )
                 for item in resolved
             )
-    if prefer_async or route.execution_mode == ExecutionMode.ASYNC:
+    if queued:
         action_enqueue(action=action)
         action.refresh_from_db()  # an eager queue (tests, TASKS_EAGER) has already run it
         action.route, action.user = route, user
         return action
-    finished = action_run_bounded(action=action, wait_seconds=route.sync_timeout_seconds or 60)
+    finished = action_run_bounded(
+        action=action,
+        webhook_token=webhook_token,
+        wait_seconds=route.sync_timeout_seconds or 60,
+    )
     # Still running (the pool's thread has that object): show a fresh copy as it is now.
     action = finished or action_by_id(action.pk)
     if not resolved and not route.output_assets:
@@ -181,8 +192,8 @@ def _sync_runner() -> ThreadPoolExecutor:
         return _SYNC_RUNNER
 
 
-def action_run_bounded(*, action: Action, wait_seconds: float) -> Action | None:
-    """Run the action now, but answer after `wait_seconds` at most.
+def action_run_bounded(*, action: Action, webhook_token: str, wait_seconds: float) -> Action | None:
+    """Run a claimed action now, but answer after `wait_seconds` at most.
 
     The run happens on a pooled thread and the caller waits for it with a timeout. A run still
     going after that keeps going in the background (the pool's threads are joined at a
@@ -193,9 +204,9 @@ def action_run_bounded(*, action: Action, wait_seconds: float) -> Action | None:
     Returns the action as the run left it, or None when the wait ran out first.
     """
     if connection.in_atomic_block:
-        run_action(action)
+        _run_claimed(action, webhook_token)
         return action
-    future = _sync_runner().submit(_run_on_pool, action)
+    future = _sync_runner().submit(_run_on_pool, action, webhook_token)
     try:
         future.result(timeout=wait_seconds)
     except FutureTimeout:
@@ -203,11 +214,11 @@ def action_run_bounded(*, action: Action, wait_seconds: float) -> Action | None:
     return action
 
 
-def _run_on_pool(action: Action) -> None:
+def _run_on_pool(action: Action, webhook_token: str) -> None:
     # Like a request: drop a connection that is broken or past CONN_MAX_AGE, before and after.
     close_old_connections()
     try:
-        run_action(action)
+        _run_claimed(action, webhook_token)
     finally:
         close_old_connections()
 
@@ -215,7 +226,7 @@ def _run_on_pool(action: Action) -> None:
 def run_action(action: Action | Any) -> None:
     """Claim a queued action and call the upstream. Always ends terminal or in-progress.
 
-    Takes the action (as `route_run` made it, its route loaded) or its id (a queued task).
+    Takes the action or its id (a queued task); another worker's claim or a cancel wins.
     """
     if not isinstance(action, Action):
         action_id = action
@@ -232,8 +243,13 @@ def run_action(action: Action | Any) -> None:
         webhook_token_hash=token_hash,
     ):
         return  # another worker has it, or it was canceled
+    _run_claimed(action, token)
+
+
+def _run_claimed(action: Action, webhook_token: str) -> None:
+    """Call the upstream for an action this caller holds in progress; never raises."""
     try:
-        _call_upstream(action, webhook_token=token)
+        _call_upstream(action, webhook_token=webhook_token)
     except Exception:
         log.exception("Unexpected error while running action %s", action.pk)
         action_fail(

@@ -94,12 +94,12 @@ def test_a_sync_run_longer_than_the_route_allows_answers_202_and_finishes(
     assert Action.objects.get(pk=action_id).response == {"slept": 2.5}
 
 
-def test_a_sync_run_reads_the_key_and_the_route_and_writes_the_action_three_times(
+def test_a_sync_run_reads_the_key_and_the_route_and_writes_the_action_twice(
     api, alice_key, hello_route
 ):
     """The hot path's budget: one read for the key, one for the route and its service, then
-    the action's insert, its claim and its outcome (the personal organization is not re-read,
-    the key's "last used" only once a minute, the spec never)."""
+    the action's insert (already claimed: it runs here) and its outcome (the personal
+    organization is not re-read, the key's "last used" only once a minute, the spec never)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -111,7 +111,7 @@ def test_a_sync_run_reads_the_key_and_the_route_and_writes_the_action_three_time
         for q in captured.captured_queries
         if "SAVEPOINT" not in q["sql"].upper()
     ]
-    assert statements == ["SELECT", "SELECT", "INSERT", "UPDATE", "UPDATE"], [
+    assert statements == ["SELECT", "SELECT", "INSERT", "UPDATE"], [
         q["sql"][:120] for q in captured.captured_queries
     ]
 
