@@ -82,7 +82,24 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def measure(call, *, total: int, concurrency: int, status: int = 200) -> dict:
+def cpu_seconds(pids) -> float:
+    """User and system CPU the processes have used so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    for pid in pids():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def children(pid: int):
+    """The processes a gunicorn master has forked (its workers), as they are now."""
+    return lambda: Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+
+
+def measure(call, *, total: int, concurrency: int, status: int = 200, servers=None) -> dict:
     local = threading.local()
 
     def one(_):
@@ -97,17 +114,24 @@ def measure(call, *, total: int, concurrency: int, status: int = 200) -> dict:
 
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(min(20, total))))  # warm up connections and caches
+        cpu, client = (cpu_seconds(servers) if servers else 0.0), time.process_time()
         started = time.perf_counter()
         latencies = sorted(pool.map(one, range(total)))
         wall = time.perf_counter() - started
+        cpu, client = cpu_seconds(servers) - cpu if servers else 0.0, time.process_time() - client
     return {
         "p50": statistics.median(latencies),
         "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
         "rps": total / wall,
+        # CPU per request, in ms: the servers' (web workers and upstream), and this client's.
+        "cpu": cpu * 1000 / total,
+        "client": client * 1000 / total,
     }
 
 
-def alternate(calls: dict, *, total: int, concurrency: int, rounds: int) -> dict[str, list]:
+def alternate(
+    calls: dict, *, total: int, concurrency: int, rounds: int, servers=None
+) -> dict[str, list]:
     """Each call measured `rounds` times, the order rotated every round, so drift in the
     machine's speed falls on every side alike."""
     names = list(calls)
@@ -116,7 +140,9 @@ def alternate(calls: dict, *, total: int, concurrency: int, rounds: int) -> dict
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
             call, status = calls[name]
-            runs[name].append(measure(call, total=total, concurrency=concurrency, status=status))
+            runs[name].append(
+                measure(call, total=total, concurrency=concurrency, status=status, servers=servers)
+            )
     return runs
 
 
@@ -168,14 +194,13 @@ def main() -> None:
         env["REDIS_URL"] = args.redis_url
     processes = []
     try:
-        processes.append(
-            subprocess.Popen(
-                [PYTHON, "-m", "examples.demo_upstream", "--port", str(upstream_port)],
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+        upstream_process = subprocess.Popen(
+            [PYTHON, "-m", "examples.demo_upstream", "--port", str(upstream_port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        processes.append(upstream_process)
         subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         wait_for(f"{upstream}/hello")
         seed = subprocess.run(
@@ -208,6 +233,10 @@ def main() -> None:
             )
         )
         wait_for(f"{site}/bench/bare")
+        workers = children(processes[-1].pid)
+
+        def servers() -> list:
+            return [*workers(), upstream_process.pid]
 
         use_url = f"{site}/api/services/{ids['service']}/routes/{ids['route']}/use"
         auth = {"Authorization": ids["key"]}
@@ -230,6 +259,7 @@ def main() -> None:
                 total=total,
                 concurrency=concurrency,
                 rounds=args.rounds,
+                servers=servers,
             )
             direct, platform = runs["direct"], runs["platform"]
             print(
@@ -240,7 +270,12 @@ def main() -> None:
                 f"        added p50 {spread(platform, direct, 'p50', minus)} ms, "
                 f"added p99 {spread(platform, direct, 'p99', minus)} ms, "
                 f"throughput ratio {spread(platform, direct, 'rps', divide)}x "
-                "(targets: added p50 <= 3 ms, ratio >= 0.5x)"
+                "(targets: added p50 <= 3 ms, ratio >= 0.5x)\n"
+                f"        CPU per request: platform {middle(platform, 'cpu'):.2f} ms in the web "
+                f"workers and upstream, direct {middle(direct, 'cpu'):.2f} ms in the upstream, "
+                f"a bare Django view {middle(runs['bare'], 'cpu'):.2f} ms; this client "
+                f"{middle(platform, 'client'):.2f} ms a run, {middle(direct, 'client'):.2f} ms a "
+                "direct call"
             )
             # No run can be cheaper than a request to a Django view that does nothing plus the
             # upstream call: that sum, and the throughput ratio it would allow at c=1.
@@ -269,19 +304,24 @@ def main() -> None:
                 total=total,
                 concurrency=concurrency,
                 rounds=args.rounds,
+                servers=servers,
             )
             bare, signed_in = runs.pop("bare"), runs.pop("signed-in bare")
             print(
                 f"  c={concurrency}: bare {middle(bare, 'rps'):.0f}/s "
                 f"p50 {middle(bare, 'p50'):.2f} ms | a bare view reading the signed-in user "
-                f"{middle(signed_in, 'rps'):.0f}/s ({spread(signed_in, bare, 'rps', divide)}x bare)"
+                f"{middle(signed_in, 'rps'):.0f}/s "
+                f"({spread(signed_in, bare, 'rps', divide)}x bare); "
+                f"web CPU per request {middle(bare, 'cpu'):.2f} ms bare, "
+                f"{middle(signed_in, 'cpu'):.2f} ms signed in"
             )
             for label, panel in runs.items():
                 print(
                     f"        panel, {label}: {middle(panel, 'rps'):.0f}/s "
                     f"p50 {middle(panel, 'p50'):.2f} ms, "
                     f"ratio {spread(panel, bare, 'rps', divide)}x (target >= 0.8x); "
-                    f"{spread(panel, signed_in, 'rps', divide)}x the signed-in bare view"
+                    f"{spread(panel, signed_in, 'rps', divide)}x the signed-in bare view; "
+                    f"web CPU {middle(panel, 'cpu'):.2f} ms"
                 )
     finally:
         for process in processes:
