@@ -45,6 +45,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_file(name: str) -> str:
+    """A path to an existing file, or "" when the variable is unset."""
+    raw = os.environ.get(name, "").strip()
+    if raw and not os.path.isfile(raw):
+        raise ImproperlyConfigured(f"{name} must name a readable file, not {raw!r}")
+    return raw
+
+
 def env_url(name: str, default: str) -> str:
     raw = os.environ.get(name, default).strip()
     parsed = urlparse(raw)

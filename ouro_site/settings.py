@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from ouro_site.env import (
     database_from_url,
     env_bool,
+    env_file,
     env_int,
     env_list,
     env_str,
@@ -60,6 +61,9 @@ UPSTREAM_ALLOW_PRIVATE_IPS = env_bool("UPSTREAM_ALLOW_PRIVATE_IPS", False)
 UPSTREAM_CONNECT_TIMEOUT = env_int("UPSTREAM_CONNECT_TIMEOUT", 10, minimum=1)
 UPSTREAM_READ_TIMEOUT = env_int("UPSTREAM_READ_TIMEOUT", 60, minimum=1)
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 20 * 1024 * 1024, minimum=1024)
+# The authorities upstream TLS certificates are checked against: Mozilla's (certifi), unless a
+# PEM bundle is named (say, with an internal CA's certificate).
+UPSTREAM_CA_BUNDLE = env_file("UPSTREAM_CA_BUNDLE")
 # Threads per web process that run sync actions for API calls (each waits for its upstream).
 SYNC_RUN_THREADS = env_int("SYNC_RUN_THREADS", 16, minimum=1)
 SPEC_MAX_BYTES = env_int("SPEC_MAX_BYTES", 16 * 1024 * 1024, minimum=1024)

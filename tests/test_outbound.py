@@ -61,10 +61,16 @@ class Upstream(BaseHTTPRequestHandler):
         return self._reply(200, self.rfile.read(length))
 
 
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that gave up (the timeout tests) is expected here
+
+
 def _serve(handler):
     """Serve `handler` on a loopback port until the generator is closed; yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -270,3 +276,111 @@ def test_a_kept_connection_does_not_get_past_the_private_address_check(keep_aliv
     with pytest.raises(OutboundError) as refused:
         outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=False)
     assert refused.value.kind == "blocked"
+
+
+def _certificate(name: str, issuer_key, issuer_name, *, ca: bool = False):
+    """A key and a certificate for `name`, signed by the issuer (itself when it is the CA)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name or subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+    else:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False
+        )
+    return key, builder.sign(issuer_key or key, hashes.SHA256())
+
+
+@pytest.fixture(scope="module")
+def tls_authority(tmp_path_factory):
+    """A throwaway certificate authority: (its PEM file, a function serving HTTPS as a name)."""
+    import ssl
+
+    from cryptography.hazmat.primitives import serialization
+
+    folder = tmp_path_factory.mktemp("tls")
+    ca_key, ca_cert = _certificate("Test CA", None, None, ca=True)
+    ca_file = folder / "ca.pem"
+    ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    servers = []
+
+    def serve_as(name: str) -> str:
+        key, cert = _certificate(name, ca_key, ca_cert.subject)
+        cert_file, key_file = folder / f"{name}.pem", folder / f"{name}.key"
+        cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert_file, key_file)
+        server = QuietServer(("127.0.0.1", 0), Upstream)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return str(server.server_address[1])
+
+    yield ca_file, serve_as
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_tls_is_checked_against_the_name_while_the_connection_goes_to_the_vetted_address(
+    tls_authority, settings
+):
+    ca_file, serve_as = tls_authority
+    port = serve_as("localhost")
+    settings.UPSTREAM_CA_BUNDLE = str(ca_file)
+    response = outbound_request("GET", f"https://localhost:{port}/host", allow_private=True)
+    assert response.status == 200 and response.text == f"localhost:{port}"
+    # The certificate names localhost, not the address the name was pinned to.
+    with pytest.raises(OutboundError) as by_address:
+        outbound_request("GET", f"https://127.0.0.1:{port}/ok", allow_private=True)
+    assert by_address.value.kind == "protocol"
+    assert "certificate was not accepted" in by_address.value.message, by_address.value.message
+
+
+def test_an_upstream_certificate_from_an_unknown_authority_is_refused(tls_authority, settings):
+    _, serve_as = tls_authority
+    port = serve_as("localhost")
+    settings.UPSTREAM_CA_BUNDLE = ""  # Mozilla's roots: the test authority is not among them
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", f"https://localhost:{port}/ok", allow_private=True)
+    assert caught.value.kind == "protocol"
+    assert "certificate was not accepted (unable to get local issuer" in caught.value.message
+    assert "UPSTREAM_CA_BUNDLE" in caught.value.message

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ouro_site.env import database_from_url, env_bool, env_int, env_url
+from ouro_site.env import database_from_url, env_bool, env_file, env_int, env_url
 
 
 def test_bad_values_name_the_variable(monkeypatch):
@@ -16,6 +16,11 @@ def test_bad_values_name_the_variable(monkeypatch):
         env_url("SITE_URL", "http://127.0.0.1:8000")
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         database_from_url("DATABASE_URL", "mysql://x/y", "/tmp")
+    monkeypatch.setenv("UPSTREAM_CA_BUNDLE", "/no/such/ca.pem")
+    with pytest.raises(ImproperlyConfigured, match="UPSTREAM_CA_BUNDLE"):
+        env_file("UPSTREAM_CA_BUNDLE")
+    monkeypatch.delenv("UPSTREAM_CA_BUNDLE")
+    assert env_file("UPSTREAM_CA_BUNDLE") == ""
 
 
 def test_database_urls():

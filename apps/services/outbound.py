@@ -7,16 +7,17 @@ body is streamed and cut at a size cap. Redirects are followed only to the same 
 hop vetted again. Headers and bodies are never logged.
 
 The transport is urllib3, the one requests is built on, used directly: the same connection
-pools, TLS verification (certifi's roots) and stale-connection checks, without the session
-layer (environment proxies, cookie jars, hooks, a prepared-request copy) that cost a run
-more than the call itself. There is no cookie jar: nothing an upstream sets for one run is
-sent with another.
+pools, TLS verification (certifi's roots unless UPSTREAM_CA_BUNDLE names others) and
+stale-connection checks, without the session layer (environment proxies, cookie jars, hooks,
+a prepared-request copy) that cost a run more than the call itself. There is no cookie jar:
+nothing an upstream sets for one run is sent with another.
 """
 
 import ipaddress
 import json as jsonlib
 import re
 import socket
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,10 +37,13 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.util import Timeout
+from urllib3.util.ssl_match_hostname import CertificateError
 
 MAX_REDIRECTS = 3
 USER_AGENT = "ouro-routes/1.0"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# An upstream certificate from an unknown authority, expired, or for another name.
+CERTIFICATE_REFUSALS = (ssl.SSLCertVerificationError, CertificateError)
 # As http.client and requests check them: a header line must not be split or smuggled.
 _HEADER_NAME = re.compile(r"^[^:\s][^:\r\n]*$")
 _HEADER_VALUE = re.compile(r"^\S[^\r\n]*$|^$")
@@ -135,7 +139,6 @@ _POOLS = urllib3.PoolManager(
     maxsize=max(settings.SYNC_RUN_THREADS, settings.HUEY["consumer"]["workers"]),
     block=False,
     cert_reqs="CERT_REQUIRED",
-    ca_certs=certifi.where(),
 )
 _DEFAULT_HEADERS = {
     "User-Agent": USER_AGENT,
@@ -280,7 +283,10 @@ def _send(method: str, url: str, headers: dict, body: bytes | None, timeout, all
     host, scheme = parts.hostname or "", parts.scheme
     port = parts.port or (443 if scheme == "https" else 80)
     address = vet_host(host, port, allow_private=allow_private)
-    tls = {"server_hostname": host, "assert_hostname": host} if scheme == "https" else {}
+    tls = {}
+    if scheme == "https":  # the certificate must be valid for the name, not the address
+        roots = settings.UPSTREAM_CA_BUNDLE or certifi.where()
+        tls = {"server_hostname": host, "assert_hostname": host, "ca_certs": roots}
     pool = _POOLS.connection_from_host(address, port, scheme, pool_kwargs=tls)
     host_header = f"[{host}]" if ":" in host else host
     if parts.port:
@@ -318,6 +324,13 @@ def _send(method: str, url: str, headers: dict, body: bytes | None, timeout, all
             "timeout",
         ) from None
     except SSLError as exc:
+        if isinstance(exc.args[0] if exc.args else None, CERTIFICATE_REFUSALS):
+            raise OutboundError(
+                f"TLS with {netloc} failed: its certificate was not accepted ({_reason(exc)}); "
+                "check the service's base URL, or name the authority that signs the certificate "
+                "in UPSTREAM_CA_BUNDLE",
+                "protocol",
+            ) from None
         raise OutboundError(f"TLS with {netloc} failed: {_reason(exc)}", "protocol") from None
     except (ProtocolError, HTTPError, OSError) as exc:
         raise OutboundError(f"The request to {netloc} failed: {_reason(exc)}", "protocol") from None
