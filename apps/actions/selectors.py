@@ -3,7 +3,7 @@
 import math
 from datetime import datetime
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Func, IntegerField, Q, QuerySet, prefetch_related_objects
 
 from apps.actions.models import (
     ACTIVE_STATUSES,
@@ -209,19 +209,37 @@ def _percentile(values: list[int], fraction: float) -> int | None:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+class MillisecondsBetween(Func):
+    """`end - start` in whole milliseconds, worked out by the database: reading hundreds of
+    timestamps back into Python to subtract them costs far more than the query."""
+
+    arity = 2
+    output_field = IntegerField()
+    template = "CAST(ROUND(EXTRACT(EPOCH FROM (%(expressions)s)) * 1000) AS integer)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND((julianday(%(expressions)s)) * 86400000) AS integer)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
 def route_metrics(*, route: Route) -> dict:
     """Average and p95 of ack and completion times (ms) over recent successful runs."""
-    rows = (
+    rows = list(
         Action.objects.filter(route=route, status=Status.SUCCESS, started_at__isnull=False)
         .order_by("-created_at")
-        .values_list("started_at", "ack_at", "finished_at")[:METRICS_SAMPLE]
+        .values_list(
+            MillisecondsBetween("ack_at", "started_at"),
+            MillisecondsBetween("finished_at", "started_at"),
+        )[:METRICS_SAMPLE]
     )
-    ack, completion = [], []
-    for started, acked, finished in rows:
-        if acked:
-            ack.append(int((acked - started).total_seconds() * 1000))
-        if finished:
-            completion.append(int((finished - started).total_seconds() * 1000))
+    ack = [acked for acked, _ in rows if acked is not None]
+    completion = [finished for _, finished in rows if finished is not None]
 
     def average(values: list[int]) -> int | None:
         return round(sum(values) / len(values)) if values else None

@@ -123,6 +123,51 @@ def test_the_route_json_carries_latency_metrics_of_successful_runs(
     assert metrics["p95_completion_ms"] >= metrics["p50_completion_ms"]
 
 
+def test_latency_metrics_are_worked_out_from_the_timestamps_of_successful_runs(
+    api, alice_key, hello_route, alice
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(hours=1)
+    ms = lambda value: timedelta(microseconds=round(value * 1000))  # noqa: E731
+    runs = [(40.4, 50), (60, 150), (80, 250), (100, 1250.4), (None, 350)]
+    for i, (ack, completion) in enumerate(runs):
+        began = start + timedelta(minutes=i)
+        Action.objects.create(
+            route=hello_route,
+            user=alice,
+            org=hello_route.org,
+            team=hello_route.team,
+            status=Status.SUCCESS,
+            created_at=began,
+            started_at=began,
+            ack_at=began + ms(ack) if ack is not None else None,
+            finished_at=began + ms(completion),
+        )
+    Action.objects.create(  # failures do not count
+        route=hello_route,
+        user=alice,
+        org=hello_route.org,
+        team=hello_route.team,
+        status=Status.ERROR,
+        started_at=start,
+        ack_at=start + ms(5000),
+        finished_at=start + ms(9000),
+    )
+    metrics = api(alice_key).get(f"/routes/{hello_route.pk}").json()["data"]["metrics"]
+    assert metrics == {
+        "avg_ack_ms": 70,
+        "p50_ack_ms": 60,
+        "p95_ack_ms": 100,
+        "avg_completion_ms": 410,
+        "p50_completion_ms": 250,
+        "p95_completion_ms": 1250,
+        "latency_sample_count": 5,
+    }
+
+
 def test_listing_actions_costs_the_same_queries_for_few_or_many(api, alice_key, hello_route, alice):
     def count_for_list() -> int:
         with CaptureQueriesContext(connection) as captured:
