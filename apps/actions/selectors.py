@@ -211,7 +211,8 @@ def _percentile(values: list[int], fraction: float) -> int | None:
 
 class MillisecondsBetween(Func):
     """`end - start` in whole milliseconds, worked out by the database: reading hundreds of
-    timestamps back into Python to subtract them costs far more than the query."""
+    timestamps back into Python to subtract them costs far more than the query. (SQLite's
+    julianday() keeps milliseconds, so there a figure may be off by one.)"""
 
     arity = 2
     output_field = IntegerField()

@@ -130,9 +130,10 @@ def test_latency_metrics_are_worked_out_from_the_timestamps_of_successful_runs(
 
     from django.utils import timezone
 
-    start = timezone.now() - timedelta(hours=1)
-    ms = lambda value: timedelta(microseconds=round(value * 1000))  # noqa: E731
-    runs = [(40.4, 50), (60, 150), (80, 250), (100, 1250.4), (None, 350)]
+    # Whole milliseconds: SQLite's date functions keep no finer time than that.
+    start = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    ms = lambda value: timedelta(milliseconds=value)  # noqa: E731
+    runs = [(40, 50), (60, 150), (80, 250), (100, 1250), (None, 350)]
     for i, (ack, completion) in enumerate(runs):
         began = start + timedelta(minutes=i)
         Action.objects.create(
