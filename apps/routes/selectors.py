@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from apps.accounts.models import PERSONAL_ORG_ID
+from apps.accounts.models import PERSONAL_ORG_ID, Organization, User
 from apps.assets.selectors import asset_can_view, assets_visible_to
 from apps.core.statements import Lookup
 from apps.routes.models import Route
@@ -34,7 +34,7 @@ def _routes() -> QuerySet:
     )
 
 
-def _first_viewable(user, candidates: QuerySet) -> Route | None:
+def _first_viewable(user, candidates) -> Route | None:
     """A look-up fetches its few candidates plainly, then asks the permission selector about
     each: far cheaper than building the whole visibility filter for one row."""
     for route in candidates:
@@ -88,11 +88,27 @@ def route_to_run(*, user, route_id) -> Route | None:
     return route if route is not None and asset_can_view(user=user, asset=route) else None
 
 
+# Every route page and name look-up reads this: a kept statement (apps.core.statements). The
+# entity is compared twice, as an organization's name and as a username, so it is two values.
+_ROUTES_BY_NAME = Lookup(
+    lambda org_name, username, slug, name: (
+        _routes()
+        .filter(
+            Q(org__name=org_name) & ~Q(org_id=PERSONAL_ORG_ID)
+            | Q(org_id=PERSONAL_ORG_ID, user__username=username),
+            Q(slug=slug) | Q(name=name),
+        )
+        .order_by("created_at")
+    ),
+    org_name=Organization._meta.get_field("name"),
+    username=User._meta.get_field("username"),
+    slug=Route._meta.get_field("slug"),
+    name=Route._meta.get_field("name"),
+)
+
+
 def route_by_name(*, user, entity: str, name: str) -> Route | None:
     """`entity/name`: the entity is an organization's name or, in the personal context, the
     owner's username; the name is the route's slug (or its exact name)."""
-    owned = Q(org__name=entity) & ~Q(org_id=PERSONAL_ORG_ID) | Q(
-        org_id=PERSONAL_ORG_ID, user__username=entity
-    )
-    candidates = _routes().filter(owned, Q(slug=name) | Q(name=name)).order_by("created_at")
+    candidates = _ROUTES_BY_NAME.all(org_name=entity, username=entity, slug=name, name=name)
     return _first_viewable(user, candidates)
