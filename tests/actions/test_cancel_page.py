@@ -181,12 +181,12 @@ def test_the_delivery_log_shows_the_newest_rows_only(running_action, client, ali
             verdict="late",
             http_status=409,
             size=1,
-            detail=f"d-{i:04d}",
+            detail=f"late-delivery-{i:04d}",
             received_at=start + timedelta(seconds=i),
         )
         for i in range(DELIVERY_ROWS + 5)
     )
     client.force_login(alice)
     html = client.get(f"/actions/{action.pk}/deliveries").content.decode()
-    shown = re.findall(r"d-(\d{4})", html)
+    shown = re.findall(r"late-delivery-(\d{4})", html)
     assert shown == [f"{i:04d}" for i in range(DELIVERY_ROWS + 4, 4, -1)]
