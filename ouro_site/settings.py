@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "apps.routes",
     "apps.actions",
     "apps.posts",
+    "apps.billing",
     "apps.api",
 ]
 

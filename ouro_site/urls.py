@@ -21,6 +21,7 @@ PAGE_URL_MODULES = (
     "apps.actions.urls",
     "apps.actions.callback_urls",
     "apps.posts.urls",
+    "apps.billing.urls",
 )
 for name in PAGE_URL_MODULES:
     try:

@@ -20,6 +20,8 @@ from apps.actions.services import route_run
 from apps.api.context import request_org
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, window
 from apps.api.errors import ApiError, error_body
+from apps.billing.pricing import PricingError
+from apps.billing.services import PaymentRequired
 from apps.routes.models import Route
 from apps.routes.schema_form import FormInputError
 from apps.routes.selectors import route_for_user, route_to_run
@@ -84,6 +86,7 @@ def route_use(request: Request, service_id: str, route_id: str):
             org=context.org,
             source="api",
             prefer_async=prefer_async,
+            currency=_currency(request),
         )
     except FormInputError as exc:
         raise ApiError(
@@ -93,7 +96,24 @@ def route_use(request: Request, service_id: str, route_id: str):
         ) from None
     except PermissionDenied as exc:
         raise ApiError(str(exc), status=403, code="permission_denied") from None
+    except PricingError as exc:
+        raise ApiError(exc.message, code="unsupported_currency") from None
+    except PaymentRequired as exc:
+        raise ApiError(
+            exc.message,
+            status=402,
+            code="insufficient_funds",
+            needed_cents=exc.needed_cents,
+            available_cents=exc.available_cents,
+        ) from None
     return use_response(action)
+
+
+def _currency(request: Request) -> str | None:
+    currency = body_object(request).get("currency")
+    if currency is not None and not isinstance(currency, str):
+        raise ApiError('currency must be a string such as "usd"', code="invalid_body")
+    return currency or None
 
 
 @api_view(["GET"])

@@ -1,7 +1,8 @@
+import contextlib
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Organization, Team
@@ -60,6 +61,8 @@ class Action(models.Model):
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
     status_message = models.CharField(max_length=300, blank=True)
     webhook_token_hash = models.CharField(max_length=64, blank=True)
+    # A paid run: a usage record holds its price until the run ends (apps.billing).
+    paid = models.BooleanField(default=False)
     canceled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -108,18 +111,27 @@ class Action(models.Model):
         """Move to `to` only if the status is still one of `expected`; exactly one caller wins.
 
         A conditional UPDATE, so two workers or two callbacks can never both succeed, and a
-        terminal status never changes. Returns whether this call made the change.
+        terminal status never changes. Ending a paid run settles its charge in the same
+        transaction. Returns whether this call made the change.
         """
         now = timezone.now()
         values = {"status": to, "last_updated": now, **fields}
         if to in TERMINAL_STATUSES:
             values.setdefault("finished_at", now)
-        updated = update_if(Action, self.pk, field="status", allowed=expected, values=values)
+        settles = self.paid and to in TERMINAL_STATUSES
+        with transaction.atomic() if settles else contextlib.nullcontext():
+            updated = update_if(Action, self.pk, field="status", allowed=expected, values=values)
+            if updated == 1:
+                for name, value in values.items():
+                    setattr(self, name, value)
+                if settles:
+                    # The charge is confirmed or released with the status, or neither is.
+                    from apps.billing.services import usage_settle
+
+                    usage_settle(action=self)
         if updated != 1:
             self.refresh_from_db()  # someone else moved it: show what it is now
             return False
-        for name, value in values.items():
-            setattr(self, name, value)
         return True
 
 

@@ -23,7 +23,9 @@ STATUSES = tuple(Status.values)
 
 
 def actions_with_related(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("route", "user").prefetch_related("assets__asset")
+    return queryset.select_related("route", "user", "usage_record").prefetch_related(
+        "assets__asset"
+    )
 
 
 def action_can_view(*, user, action: Action) -> bool:
@@ -104,7 +106,7 @@ def action_log_tail(action: Action) -> list[ActionLog]:
 # What a status poll reads: who may see the run, the reaper's rule, and the change stamp.
 POLL_FIELDS = (
     *("user", "route", "status", "created_at", "started_at", "ack_at"),
-    *("last_heartbeat_at", "last_updated"),
+    *("last_heartbeat_at", "last_updated", "paid"),
     *(f"route__{name}" for name in ("asset_type", "user", "org", "parent", "visibility")),
     *("route__archived_at", "route__quiet_window_seconds", "route__hard_timeout_seconds"),
 )

@@ -2,6 +2,8 @@
 
 from apps.actions.models import Action, ActionAsset
 from apps.assets.serializers import iso, user_profile_dict
+from apps.billing.models import UsageRecord
+from apps.billing.serializers import usage_record_dict
 
 
 def _asset_ref(link: ActionAsset) -> dict:
@@ -76,5 +78,15 @@ def action_dict(action: Action) -> dict:
         "upstream_status_code": action.upstream_status_code,
         "finished_at": iso(action.finished_at),
         "last_updated": iso(action.last_updated),
-        "usage_record": None,
+        "usage_record": _usage(action),
     }
+
+
+def _usage(action: Action) -> dict | None:
+    if not action.paid:
+        return None
+    try:
+        record = action.usage_record
+    except UsageRecord.DoesNotExist:
+        return None
+    return usage_record_dict(record)

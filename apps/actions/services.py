@@ -32,6 +32,7 @@ from apps.assets.io import (
     output_assets_store,
 )
 from apps.assets.selectors import asset_can_view
+from apps.billing.services import run_price, usage_reserve
 from apps.core.statements import insert
 from apps.routes.models import ExecutionMode, Route
 from apps.routes.schema_form import FormInputError, inputs_validate
@@ -102,16 +103,19 @@ def route_run(
     org: Organization | None = None,
     source: str = "api",
     prefer_async: bool = False,
+    currency: str | None = None,
 ) -> Action:
     """Check, record and dispatch one run of a route.
 
     `inputs` = {"body", "query", "parameters", "headers", "input_assets": {name: asset id}}.
-    Raises PermissionDenied, or FormInputError with per-field errors (then nothing is recorded
-    and nothing is sent upstream). Async routes and `prefer_async` go through the task queue;
+    Raises PermissionDenied, FormInputError with per-field errors, PricingError or
+    PaymentRequired; then nothing is recorded, charged or sent upstream. A paid run holds its
+    price from here until it ends. Async routes and `prefer_async` go through the task queue;
     otherwise the run happens now, waiting at most `route.sync_timeout_seconds`.
     """
     if not asset_can_view(user=user, asset=route):
         raise PermissionDenied("You may not run this route")
+    price = run_price(route=route, user=user, currency=currency)
     clean = route_inputs_validate(route=route, inputs=inputs)
     requested = {
         name: str(ref.get("assetId") if isinstance(ref, dict) else ref)
@@ -131,6 +135,7 @@ def route_run(
         team=org.default_team,
         source=source,
         metadata={**clean, "input_assets": requested},
+        paid=price is not None,
     )
     queued = prefer_async or route.execution_mode == ExecutionMode.ASYNC
     webhook_token = None
@@ -141,8 +146,10 @@ def route_run(
         action.status, action.started_at = Status.IN_PROGRESS, action.created_at
     # One statement needs no transaction: on SQLite the write lock is then held only while the
     # row is written, not while Python runs between BEGIN and COMMIT.
-    with transaction.atomic() if resolved else contextlib.nullcontext():
+    with transaction.atomic() if resolved or price else contextlib.nullcontext():
         insert(action)
+        if price is not None:
+            usage_reserve(action=action, route=route, price=price)
         if resolved:
             ActionAsset.objects.bulk_create(
                 ActionAsset(

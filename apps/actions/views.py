@@ -21,6 +21,7 @@ from apps.actions.snippets import RouteRef, snippets
 from apps.assets.models import File
 from apps.assets.selectors import asset_can_view
 from apps.assets.services import signed_download_url
+from apps.billing.selectors import action_charge
 
 INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
@@ -103,6 +104,7 @@ def panel_context(action: Action, *, user) -> dict:
         # Outputs exist only once a run has succeeded; a polled, running panel skips the query.
         "outputs": _output_views(action, user=user) if action.status == Status.SUCCESS else [],
         "logs": logs,
+        "charge": action_charge(action=action, user=user),
     }
 
 

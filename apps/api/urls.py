@@ -23,6 +23,7 @@ API_URL_MODULES = (
     "apps.actions.api_urls",
     "apps.actions.callback_api_urls",
     "apps.posts.api_urls",
+    "apps.billing.api_urls",
 )
 
 for name in API_URL_MODULES:

@@ -54,7 +54,8 @@ _PERMISSION_FIELDS = ("asset_type", "user", "org", "team", "parent", "visibility
 RUN_FIELDS = (
     *_PERMISSION_FIELDS,
     *("name", "slug", "service", "method", "path", "execution_mode", "sync_timeout_seconds"),
-    *("parameters", "request_body", "input_assets", "output_assets"),
+    *("parameters", "request_body", "input_assets", "output_assets", "pricing"),
+    "hard_timeout_seconds",
     *(f"service__{name}" for name in _PERMISSION_FIELDS),
     *("service__base_url", "service__auth_method", "service__auth_param_name"),
     *("service__credential_encrypted", "service__spec_version"),

@@ -24,6 +24,9 @@ from apps.actions.selectors import (
 from apps.actions.services import route_run, route_spec_context
 from apps.actions.snippets import RouteRef, snippets
 from apps.actions.views import panel_context
+from apps.billing.pricing import PricingError
+from apps.billing.selectors import route_price_view
+from apps.billing.services import PaymentRequired
 from apps.routes.forms import RunForm
 from apps.routes.models import Route
 from apps.routes.schema_form import FormInputError, body_schema, deref, form_parse
@@ -165,6 +168,7 @@ def _page_context(request: HttpRequest, route: Route, form: RunForm, tab: str) -
         "snippets": snippets(
             site_url=settings.SITE_URL, route=route_ref(route), inputs=_example_inputs(form)
         ),
+        "price": route_price_view(route=route, user=request.user),
         **_schemas(route),
     }
     if tab == "actions":
@@ -214,7 +218,7 @@ def route_run_view(request: HttpRequest, entity: str, name: str) -> HttpResponse
         return redirect_to_login(request.get_full_path())
     route = _route(request, entity, name)
     form = RunForm(route=route, user=request.user, data=request.POST, files=request.FILES)
-    action = None
+    action, refusal, status = None, None, 400
     if form.is_valid():
         try:
             action = route_run(
@@ -227,14 +231,21 @@ def route_run_view(request: HttpRequest, entity: str, name: str) -> HttpResponse
             )
         except FormInputError as exc:
             form.add_errors(exc.errors)
+        except (PricingError, PaymentRequired) as exc:
+            refusal, status = exc.message, 402 if isinstance(exc, PaymentRequired) else 400
     if action is not None and not request.htmx:
         return redirect("action_detail", action_id=action.pk)
     if request.htmx:
         # htmx swaps only 2xx answers, so errors come back as 200 with the form marked up.
-        context = {"route": route, "form": form, "action": action}
+        context = {
+            "route": route,
+            "form": form,
+            "action": action,
+            "refusal": refusal,
+            "price": route_price_view(route=route, user=request.user),
+        }
         if action is not None:
             context["panel"] = panel_context(action, user=request.user)
         return render(request, "routes/detail.html#run_area", context)
-    return render(
-        request, "routes/detail.html", _page_context(request, route, form, "run"), status=400
-    )
+    context = {**_page_context(request, route, form, "run"), "refusal": refusal}
+    return render(request, "routes/detail.html", context, status=status)

@@ -1,0 +1,97 @@
+"""Money over the Ouro HTTP API: a route's price, the caller's wallet, ledger and usage."""
+
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.api.envelope import ok, paged, parse_uuid, window
+from apps.api.errors import ApiError
+from apps.billing.models import LedgerKind
+from apps.billing.pricing import PricingError, reservation, route_price
+from apps.billing.selectors import ledger_of, usage_of, usage_summary, wallet_of
+from apps.billing.serializers import balance_dict, transaction_dict, usage_record_dict
+from apps.billing.services import run_price, run_window_seconds
+from apps.routes.selectors import route_for_user
+
+
+@api_view(["GET"])
+def route_cost(request: Request, service_id: str, route_id: str):
+    """`{cost: {total_cost, currency, cost_unit, unit_cost, cost_accounting}}`: what a run
+    costs this caller (per-second routes: the most a run can cost)."""
+    route = route_for_user(user=request.user, route_id=parse_uuid(route_id, "route id"))
+    if route is None or route.service_id != parse_uuid(service_id, "service id"):
+        raise ApiError("Route not found", status=404, code="not_found")
+    listed = route_price(route.pricing)
+    try:
+        price = run_price(
+            route=route, user=request.user, currency=request.query_params.get("currency")
+        )
+    except PricingError as exc:
+        raise ApiError(exc.message, code="unsupported_currency") from None
+    if price is None:
+        cost = {"total_cost": 0, "currency": listed.currency if listed else "usd"}
+        return ok({"cost": {**cost, "cost_accounting": "free", "cost_unit": None, "unit_cost": 0}})
+    try:
+        _, cents = reservation(price, window_seconds=run_window_seconds(route))
+    except PricingError as exc:
+        raise ApiError(exc.message, code="invalid_price") from None
+    return ok(
+        {
+            "cost": {
+                "total_cost": cents / 100,
+                "currency": price.currency,
+                "cost_unit": price.cost_unit,
+                "unit_cost": float(price.unit_cost_cents / 100),
+                "cost_accounting": "runtime" if price.model == "per_second" else "fixed",
+            }
+        }
+    )
+
+
+@api_view(["GET"])
+def balance(request: Request):
+    return ok(balance_dict(wallet_of(request.user)))
+
+
+@api_view(["GET"])
+def transactions(request: Request):
+    kind = request.query_params.get("type") or None
+    if kind and kind not in LedgerKind.values:
+        raise ApiError(f"type must be one of {', '.join(LedgerKind.values)}", code="invalid_type")
+    return paged(ledger_of(request.user, kind=kind), window(request), transaction_dict)
+
+
+@api_view(["GET"])
+def usage_history(request: Request):
+    role = request.query_params.get("role") or "consumer"
+    asset_id = request.query_params.get("assetId")
+    try:
+        records = usage_of(
+            request.user, role=role, asset_id=parse_uuid(asset_id, "assetId") if asset_id else None
+        )
+    except ValueError as exc:
+        raise ApiError(str(exc), code="invalid_role") from None
+    win = window(request)
+    rows = list(records[win.offset : win.offset + win.limit + 1])
+    return Response(
+        {
+            "data": {
+                "records": [usage_record_dict(r) for r in rows[: win.limit]],
+                "summary": usage_summary(records),
+            },
+            "pagination": {
+                "hasMore": len(rows) > win.limit,
+                "offset": win.offset,
+                "limit": win.limit,
+            },
+        }
+    )
+
+
+@api_view(["GET"])
+def bitcoin_wallet(request: Request):
+    raise ApiError(
+        "Wallets here hold US dollars only; ask for the USD balance instead",
+        status=404,
+        code="unsupported_currency",
+    )

@@ -1,0 +1,75 @@
+"""What a user may read of money: their own wallet, ledger and the usage of their runs and
+their routes. Nobody else's."""
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from apps.billing.models import LedgerEntry, UsageRecord, UsageStatus, Wallet
+from apps.billing.pricing import CHARGED_CURRENCY, charge_text, dollars, price_text, route_price
+
+USAGE_ROLES = ("consumer", "creator")
+
+
+def wallet_of(user) -> Wallet:
+    """The user's wallet, or an empty one (not saved) before their first credit."""
+    return Wallet.objects.filter(user_id=user.pk).first() or Wallet(user_id=user.pk)
+
+
+def ledger_of(user, *, kind: str | None = None) -> QuerySet:
+    entries = LedgerEntry.objects.filter(wallet_id=user.pk)
+    if kind:
+        entries = entries.filter(kind=kind)
+    return entries.select_related("usage_record")
+
+
+def usage_of(user, *, role: str = "consumer", asset_id=None) -> QuerySet:
+    """Charges of the user's runs ("consumer") or of runs of the user's routes ("creator")."""
+    if role not in USAGE_ROLES:
+        raise ValueError(f"role must be consumer or creator, not {role!r}")
+    records = UsageRecord.objects.filter(
+        **{"user_id" if role == "consumer" else "creator_id": user.pk}
+    )
+    if asset_id:
+        records = records.filter(route_id=asset_id)
+    return records
+
+
+def usage_summary(records: QuerySet) -> dict:
+    """How many records and how much was confirmed among them."""
+    totals = records.aggregate(
+        count=Count("id"), cents=Sum("total_cents", filter=Q(status=UsageStatus.CONFIRMED))
+    )
+    return {"record_count": totals["count"], "total_cents": totals["cents"] or 0}
+
+
+def action_charge(*, action, user) -> str | None:
+    """The charge of a paid run, for its caller and the route's owner only: a post's readers
+    see a pinned run's status and outputs, never what its author paid."""
+    if not action.paid or user is None or user.pk not in (action.user_id, action.route.user_id):
+        return None
+    try:
+        record = action.usage_record
+    except UsageRecord.DoesNotExist:
+        return None
+    return charge_text(
+        status=record.status,
+        reserved_cents=record.reserved_cents,
+        total_cents=record.total_cents,
+        quantity=record.quantity,
+        cost_unit=record.cost_unit,
+    )
+
+
+def route_price_view(*, route, user) -> dict | None:
+    """What the route page says about its price, and the viewer's available funds."""
+    price = route_price(route.pricing)
+    if price is None:
+        return None
+    signed_in = user is not None and user.is_authenticated
+    own = signed_in and route.user_id == user.pk
+    return {
+        "text": price_text(price),
+        "own": own,
+        "chargeable": price.currency == CHARGED_CURRENCY,
+        "currency": price.currency.upper(),
+        "available": dollars(wallet_of(user).available_cents) if signed_in and not own else None,
+    }

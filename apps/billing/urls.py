@@ -1,0 +1,5 @@
+from django.urls import path
+
+from apps.billing import views
+
+urlpatterns = [path("wallet", views.wallet_page, name="wallet")]

@@ -1,0 +1,192 @@
+"""Paid runs against the real demo upstream: held when they start, charged only on success,
+given back on error, time-out or cancel, never twice, never below zero."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+from apps.actions.callbacks import action_cancel
+from apps.actions.models import ACTIVE_STATUSES, Action, Status
+from apps.actions.reaper import action_time_out
+from apps.actions.serializers import action_dict
+from apps.actions.services import route_run
+from apps.billing.models import LedgerEntry, UsageRecord, Wallet
+from apps.billing.pricing import PricingError
+from apps.billing.services import PaymentRequired, WalletError, usage_settle, wallet_adjust
+
+pytestmark = pytest.mark.django_db
+
+
+def wallet(user) -> tuple[int, int]:
+    row = Wallet.objects.get(user=user)
+    return row.available_cents, row.escrowed_cents
+
+
+def ledger(user) -> list[tuple[str, int, int]]:
+    return list(
+        LedgerEntry.objects.filter(wallet_id=user.pk)
+        .order_by("created_at", "id")
+        .values_list("kind", "amount_cents", "balance_after_cents")
+    )
+
+
+def test_a_successful_run_charges_the_caller_and_pays_the_owner(paid_hello, alice, bob, fund):
+    fund(bob, 100)
+    action = route_run(route=paid_hello, user=bob, inputs={"query": {"name": "Bob"}})
+    assert action.status == Status.SUCCESS and action.paid
+    assert wallet(bob) == (95, 0)
+    assert wallet(alice) == (5, 0)
+    record = UsageRecord.objects.get(action=action)
+    assert (record.status, record.quantity, record.total_cents) == ("confirmed", 1, 5)
+    assert (record.user, record.creator, record.route_id) == (bob, alice, paid_hello.pk)
+    assert ledger(bob) == [("top_up", 100, 100), ("usage", -5, 95)]
+    assert ledger(alice) == [("earning", 5, 5)]
+    # The run's answer carries the settled charge (CONTRACT §8).
+    usage = action_dict(action)["usage_record"]
+    assert usage["status"] == "confirmed" and usage["total_cents"] == 5
+    assert usage["unit_cost_cents"] == 5 and usage["cost_unit"] == "call"
+
+
+def test_a_failed_run_releases_what_it_held(paid_fail, bob, fund):
+    fund(bob, 100)
+    action = route_run(route=paid_fail, user=bob, inputs={})
+    assert action.status == Status.ERROR
+    assert wallet(bob) == (100, 0)
+    record = UsageRecord.objects.get(action=action)
+    assert (record.status, record.total_cents, record.reserved_cents) == ("released", 0, 5)
+    assert ledger(bob) == [("top_up", 100, 100)]
+    assert action_dict(action)["usage_record"]["status"] == "released"
+
+
+def test_a_run_is_held_while_it_runs_and_released_when_canceled(paid_jobs, bob, fund):
+    fund(bob, 100)
+    action = route_run(route=paid_jobs, user=bob, inputs={"body": {"steps": 1, "delay": 5}})
+    assert action.status in ACTIVE_STATUSES
+    assert wallet(bob) == (95, 5)
+    assert UsageRecord.objects.get(action=action).status == "reserved"
+    assert action_cancel(action=action, user=bob)
+    assert wallet(bob) == (100, 0)
+    assert UsageRecord.objects.get(action=action).status == "released"
+
+
+def test_a_timed_out_run_releases_what_it_held(paid_jobs, bob, fund):
+    fund(bob, 100)
+    action = route_run(route=paid_jobs, user=bob, inputs={"body": {"steps": 1, "delay": 5}})
+    later = timezone.now() + timedelta(days=2)
+    assert action_time_out(action=action, reason="silent too long", now=later)
+    assert Action.objects.get(pk=action.pk).status == Status.TIMED_OUT
+    assert wallet(bob) == (100, 0)
+    assert UsageRecord.objects.get(action=action).status == "released"
+
+
+def test_not_enough_funds_refuses_the_run_and_records_nothing(paid_hello, bob, fund):
+    fund(bob, 4)
+    with pytest.raises(PaymentRequired) as refused:
+        route_run(route=paid_hello, user=bob, inputs={})
+    assert "this run costs $0.05 and your wallet has $0.04 available" in refused.value.message
+    assert (refused.value.needed_cents, refused.value.available_cents) == (5, 4)
+    assert not Action.objects.exists() and not UsageRecord.objects.exists()
+    assert wallet(bob) == (4, 0)
+
+
+def test_a_caller_without_a_wallet_is_refused(paid_hello, charlie):
+    with pytest.raises(PaymentRequired, match=r"\$0.00 available"):
+        route_run(route=paid_hello, user=charlie, inputs={})
+    assert not Action.objects.exists()
+
+
+def test_bad_inputs_hold_nothing(paid_hello, bob, fund):
+    from apps.routes.schema_form import FormInputError
+
+    fund(bob, 100)
+    with pytest.raises(FormInputError):
+        route_run(route=paid_hello, user=bob, inputs={"query": {"name": "x" * 500}})
+    assert wallet(bob) == (100, 0) and not UsageRecord.objects.exists()
+
+
+def test_the_owner_runs_their_own_route_for_free(paid_hello, alice):
+    action = route_run(route=paid_hello, user=alice, inputs={})
+    assert action.status == Status.SUCCESS and not action.paid
+    assert action_dict(action)["usage_record"] is None
+    assert not UsageRecord.objects.exists() and not Wallet.objects.exists()
+
+
+def test_per_second_runs_hold_the_cap_and_charge_the_seconds_used(hello_route, bob, fund):
+    hello_route.pricing = {"model": "per_second", "unit_cost": 0.01, "max_billable_seconds": 30}
+    hello_route.save()
+    fund(bob, 100)
+    action = route_run(route=hello_route, user=bob, inputs={})
+    assert action.status == Status.SUCCESS
+    record = UsageRecord.objects.get(action=action)
+    assert (record.reserved_quantity, record.reserved_cents) == (30, 30)
+    assert (record.quantity, record.total_cents, record.status) == (1, 1, "confirmed")
+    assert wallet(bob) == (99, 0)
+
+
+def test_a_currency_the_route_is_not_sold_in_is_refused(paid_hello, hello_route, bob, fund):
+    fund(bob, 100)
+    with pytest.raises(PricingError, match="cannot be paid in BTC"):
+        route_run(route=paid_hello, user=bob, inputs={}, currency="btc")
+    paid_hello.pricing = {"model": "per_call", "unit_cost": 10, "currency": "btc"}
+    paid_hello.save()
+    with pytest.raises(PricingError, match="US dollars only"):
+        route_run(route=paid_hello, user=bob, inputs={})
+    assert not Action.objects.exists() and wallet(bob) == (100, 0)
+
+
+def test_an_ended_run_is_settled_once(paid_hello, alice, bob, fund):
+    fund(bob, 100)
+    action = route_run(route=paid_hello, user=bob, inputs={})
+    # The status never changes again, and settling again moves no money.
+    assert not action.transition(to=Status.ERROR, expected=ACTIVE_STATUSES)
+    with transaction.atomic():
+        assert usage_settle(action=action) is None
+    assert wallet(bob) == (95, 0) and wallet(alice) == (5, 0)
+    assert LedgerEntry.objects.filter(kind="usage").count() == 1
+
+
+def test_an_operator_credits_and_debits_but_never_below_zero(bob):
+    entry = wallet_adjust(user=bob, cents=250, note="welcome")
+    assert (entry.kind, entry.amount_cents, entry.balance_after_cents) == ("top_up", 250, 250)
+    assert wallet_adjust(user=bob, cents=-50).kind == "adjustment"
+    with pytest.raises(WalletError, match=r"bob has \$2.00 available"):
+        wallet_adjust(user=bob, cents=-201)
+    for bad in (0, 1.5, True):
+        with pytest.raises(WalletError, match="whole, non-zero"):
+            wallet_adjust(user=bob, cents=bad)
+    assert wallet(bob) == (200, 0)
+
+
+def test_the_database_itself_refuses_a_negative_balance(bob, fund):
+    fund(bob, 1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Wallet.objects.filter(user=bob).update(available_cents=-1)
+    assert wallet(bob) == (1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_cannot_spend_the_same_cents(paid_hello, bob, fund):
+    fund(bob, 10)  # two runs' worth, for six callers at once
+    outcomes, start = [], threading.Barrier(6)
+
+    def run():
+        try:
+            start.wait()
+            action = route_run(route=paid_hello, user=bob, inputs={})
+            outcomes.append(action.status)
+        except PaymentRequired:
+            outcomes.append("refused")
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["refused"] * 4 + [Status.SUCCESS] * 2
+    assert wallet(bob) == (0, 0)
+    assert UsageRecord.objects.filter(status="confirmed").count() == 2
