@@ -3,36 +3,36 @@
 import pytest
 
 from apps.billing.services import wallet_adjust
-from tests.actions.conftest import (  # noqa: F401  (fixtures)
-    fail_route,
-    hello_route,
-    jobs_route,
-    make_route,
-    make_service,
-)
+from apps.routes.models import ExecutionMode
+from tests.actions.conftest import make_route, make_service  # noqa: F401  (fixtures)
 
 PER_CALL = {"model": "per_call", "unit_cost": 0.05, "currency": "usd"}
+NAME = {"name": "name", "in": "query", "schema": {"type": "string", "maxLength": 100}}
 
 
 @pytest.fixture
-def paid_hello(hello_route):
-    hello_route.pricing = PER_CALL
-    hello_route.save()
-    return hello_route
+def paid_route(make_route):  # noqa: F811  (the fixture imported above)
+    """paid_route(method, path, ...): a route of alice's, $0.05 a run unless priced otherwise."""
+
+    def build(method: str, path: str, **fields):
+        return make_route(method, path, **{"pricing": PER_CALL, **fields})
+
+    return build
 
 
 @pytest.fixture
-def paid_fail(fail_route):
-    fail_route.pricing = PER_CALL
-    fail_route.save()
-    return fail_route
+def paid_hello(paid_route):
+    return paid_route("GET", "/hello", name="hello", parameters=[NAME])
 
 
 @pytest.fixture
-def paid_jobs(jobs_route):
-    jobs_route.pricing = PER_CALL
-    jobs_route.save()
-    return jobs_route
+def paid_fail(paid_route):
+    return paid_route("GET", "/fail", name="fail")
+
+
+@pytest.fixture
+def paid_jobs(paid_route):
+    return paid_route("POST", "/jobs", name="jobs", execution_mode=ExecutionMode.ASYNC)
 
 
 @pytest.fixture

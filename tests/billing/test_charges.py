@@ -114,11 +114,11 @@ def test_the_owner_runs_their_own_route_for_free(paid_hello, alice):
     assert not UsageRecord.objects.exists() and not Wallet.objects.exists()
 
 
-def test_per_second_runs_hold_the_cap_and_charge_the_seconds_used(hello_route, bob, fund):
-    hello_route.pricing = {"model": "per_second", "unit_cost": 0.01, "max_billable_seconds": 30}
-    hello_route.save()
+def test_per_second_runs_hold_the_cap_and_charge_the_seconds_used(paid_hello, bob, fund):
+    paid_hello.pricing = {"model": "per_second", "unit_cost": 0.01, "max_billable_seconds": 30}
+    paid_hello.save()
     fund(bob, 100)
-    action = route_run(route=hello_route, user=bob, inputs={})
+    action = route_run(route=paid_hello, user=bob, inputs={})
     assert action.status == Status.SUCCESS
     record = UsageRecord.objects.get(action=action)
     assert (record.reserved_quantity, record.reserved_cents) == (30, 30)
@@ -126,7 +126,7 @@ def test_per_second_runs_hold_the_cap_and_charge_the_seconds_used(hello_route, b
     assert wallet(bob) == (99, 0)
 
 
-def test_a_currency_the_route_is_not_sold_in_is_refused(paid_hello, hello_route, bob, fund):
+def test_a_currency_the_route_is_not_sold_in_is_refused(paid_hello, bob, fund):
     fund(bob, 100)
     with pytest.raises(PricingError, match="cannot be paid in BTC"):
         route_run(route=paid_hello, user=bob, inputs={}, currency="btc")
