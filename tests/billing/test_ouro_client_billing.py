@@ -1,0 +1,105 @@
+"""Money through the official ouro-py client against the live server: a paid run's
+usage_record, the USD balance, transactions, usage history and a route's cost."""
+
+import pytest
+from ouro import APIStatusError, BadRequestError, NotFoundError
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def funded_bob(bob, fund):
+    fund(bob, 100)
+    return bob
+
+
+def test_a_paid_run_carries_its_charge_and_moves_the_balances(
+    ouro_client, bob_key, alice_key, funded_bob, paid_hello
+):
+    ouro = ouro_client(bob_key)
+    before = ouro.money.get_balance("usd")
+    assert (before.balance_cents, before.available_cents, before.escrowed_cents) == (100, 100, 0)
+    action = ouro.routes.execute(str(paid_hello.pk), query={"name": "Bob"})
+    assert action.status == "success"
+    assert action.usage_record["status"] == "confirmed"
+    assert action.usage_record["total_cents"] == 5
+    assert action.usage_record["cost_unit"] == "call"
+    after = ouro.money.get_balance("usd")
+    assert (after.balance_cents, after.available_cents, after.escrowed_cents) == (95, 95, 0)
+    # Reading the action again shows the same settled charge.
+    again = ouro.routes.retrieve_action(str(action.id))
+    assert again.usage_record["status"] == "confirmed"
+
+    page = ouro.money.get_transactions("usd")
+    assert [(t.type, t.amount_cents) for t in page] == [("usage", -5), ("top_up", 100)]
+    usage = ouro.money.get_usage_history()
+    assert [(r.status, r.total_cents, str(r.action_id)) for r in usage] == [
+        ("confirmed", 5, str(action.id))
+    ]
+    assert (usage.summary.record_count, usage.summary.total_cents) == (1, 5)
+
+    owner = ouro_client(alice_key)
+    assert owner.money.get_balance("usd").available_cents == 5
+    earned = owner.money.get_usage_history(role="creator")
+    assert [r.total_cents for r in earned] == [5]
+    assert len(owner.money.get_usage_history()) == 0  # alice paid for nothing
+
+
+def test_a_failed_paid_run_is_released(ouro_client, bob_key, funded_bob, paid_fail):
+    ouro = ouro_client(bob_key)
+    action = ouro.routes.execute(str(paid_fail.pk))
+    assert action.status == "error"
+    assert action.usage_record["status"] == "released"
+    assert action.usage_record["total_cents"] == 0
+    assert ouro.money.get_balance("usd").available_cents == 100
+    usage = ouro.money.get_usage_history()
+    assert [r.status for r in usage] == ["released"] and usage.summary.total_cents == 0
+
+
+def test_not_enough_funds_is_a_402_that_says_what_is_missing(
+    ouro_client, bob_key, bob, fund, paid_hello
+):
+    fund(bob, 3)
+    ouro = ouro_client(bob_key)
+    with pytest.raises(APIStatusError) as refused:
+        ouro.routes.execute(str(paid_hello.pk))
+    assert refused.value.status_code == 402
+    assert "costs $0.05 and your wallet has $0.03 available" in str(refused.value)
+    assert ouro.money.get_balance("usd").available_cents == 3
+    assert len(ouro.money.get_usage_history()) == 0
+
+
+def test_paying_in_another_currency_is_refused(ouro_client, bob_key, funded_bob, paid_hello):
+    ouro = ouro_client(bob_key)
+    with pytest.raises(BadRequestError, match="cannot be paid in BTC"):
+        ouro.routes.execute(str(paid_hello.pk), currency="btc")
+    with pytest.raises(NotFoundError, match="US dollars only"):
+        ouro.money.get_balance("btc")
+
+
+def test_a_route_says_what_a_run_costs(ouro_client, bob_key, alice_key, paid_hello, paid_route):
+    ouro = ouro_client(bob_key)
+    cost = ouro.routes.cost(str(paid_hello.pk), "00000000-0000-0000-0000-000000000000")
+    assert (cost.total_cost, cost.currency, cost.cost_unit) == (0.05, "usd", "call")
+    timed = paid_route(
+        "GET",
+        "/slow",
+        name="slow",
+        pricing={"model": "per_second", "unit_cost": 0.01, "max_billable_seconds": 20},
+    )
+    cost = ouro.routes.cost(str(timed.pk), "00000000-0000-0000-0000-000000000000")
+    assert (cost.total_cost, cost.cost_unit, cost.cost_accounting) == (0.2, "seconds", "runtime")
+    # Its owner runs it for nothing.
+    mine = ouro_client(alice_key).routes.cost(
+        str(paid_hello.pk), "00000000-0000-0000-0000-000000000000"
+    )
+    assert mine.total_cost == 0
+
+
+def test_the_api_refuses_bad_money_queries(api, bob_key, funded_bob):
+    client = api(bob_key)
+    answer = client.get("/stripe/usage/history?role=boss")
+    assert answer.status_code == 400 and "consumer or creator" in answer.json()["error"]["message"]
+    answer = client.get("/stripe/wallet/transactions?type=gift")
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_type"
+    assert api(None).get("/stripe/wallet/balance").status_code == 401
