@@ -98,7 +98,8 @@ class LedgerEntry(models.Model):
     """One change of a wallet's balance, with the balance after it. Never edited."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
+    # A deleted user's wallet goes with its entries; the charges and the other side's entries stay.
+    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(max_length=16, choices=LedgerKind)
     amount_cents = models.BigIntegerField()  # + credit, - debit
     balance_after_cents = models.BigIntegerField()

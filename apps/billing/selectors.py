@@ -3,6 +3,7 @@ their routes. Nobody else's."""
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from apps.assets.selectors import action_visible_to
 from apps.billing.models import LedgerEntry, UsageRecord, UsageStatus, Wallet
 from apps.billing.pricing import CHARGED_CURRENCY, charge_text, dollars, price_text, route_price
 
@@ -42,9 +43,10 @@ def usage_summary(records: QuerySet) -> dict:
 
 
 def action_charge(*, action, user) -> str | None:
-    """The charge of a paid run, for its caller and the route's owner only: a post's readers
-    see a pinned run's status and outputs, never what its author paid."""
-    if not action.paid or user is None or user.pk not in (action.user_id, action.route.user_id):
+    """The charge of a paid run, for those who may see the run itself (its caller, the route's
+    owner and organization admins): a post's readers see a pinned run's status and outputs,
+    never what its author paid."""
+    if not action.paid or not action_visible_to(user=user, action=action):
         return None
     try:
         record = action.usage_record

@@ -190,3 +190,13 @@ def test_concurrent_runs_cannot_spend_the_same_cents(paid_hello, bob, fund):
     assert sorted(outcomes) == ["refused"] * 4 + [Status.SUCCESS] * 2
     assert wallet(bob) == (0, 0)
     assert UsageRecord.objects.filter(status="confirmed").count() == 2
+
+
+def test_deleting_a_payer_keeps_the_charge_and_the_owners_earning(paid_hello, alice, bob, fund):
+    fund(bob, 100)
+    route_run(route=paid_hello, user=bob, inputs={})
+    bob.delete()
+    record = UsageRecord.objects.get()
+    assert (record.user_id, record.action_id, record.status) == (None, None, "confirmed")
+    assert ledger(alice) == [("earning", 5, 5)]
+    assert wallet(alice) == (5, 0)
