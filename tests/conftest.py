@@ -195,11 +195,21 @@ def browser_page(live_site):
 
 
 @pytest.fixture
-def page(browser_page, live_site, client, alice):
+def page_as(browser_page, live_site, client):
+    """page_as(user): the browser page, logged in as that user."""
+
+    def log_in(user):
+        client.force_login(user)
+        session = client.cookies["sessionid"].value
+        browser_page.context.add_cookies(
+            [{"name": "sessionid", "value": session, "url": live_site.url}]
+        )
+        return browser_page
+
+    return log_in
+
+
+@pytest.fixture
+def page(page_as, alice):
     """The browser page, logged in as alice."""
-    client.force_login(alice)
-    session = client.cookies["sessionid"].value
-    browser_page.context.add_cookies(
-        [{"name": "sessionid", "value": session, "url": live_site.url}]
-    )
-    return browser_page
+    return page_as(alice)

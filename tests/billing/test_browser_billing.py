@@ -14,17 +14,11 @@ pytestmark = [
 ]
 
 
-def test_a_paid_run_is_charged_then_the_next_is_refused(
-    live_site, browser_page, client, paid_hello, bob, fund
-):
+def test_a_paid_run_is_charged_then_the_next_is_refused(live_site, page_as, paid_hello, bob, fund):
     from playwright.sync_api import expect
 
     fund(bob, 7)
-    client.force_login(bob)
-    browser_page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_site.url}]
-    )
-    page = browser_page
+    page = page_as(bob)
     page.goto(f"{live_site.url}/routes/alice/hello")
     expect(page.locator(".route-price")).to_contain_text("$0.05 per run")
     expect(page.locator(".run-price")).to_contain_text("you have $0.07 available")
