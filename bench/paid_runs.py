@@ -3,9 +3,11 @@
 
     .venv/bin/python bench/paid_runs.py [--database-url postgres://...] [--runs 300]
 
-Prints the p50 wall and CPU time of each, the statements each issues (counted once, inline in a
-transaction), and the ratio paid/free.
-Target: a paid run costs at most 1.5x a free one.
+Measured twice: `route_run` called directly (the run alone), and `POST .../use` through the
+HTTP API with an API key (what a caller waits for, served in-process by Django's test client).
+Prints the p50 wall and CPU time of each, the statements a run issues (counted once, inline in
+a transaction), and the ratios paid/free.
+Target: a paid API run costs at most 1.5x a free one.
 """
 
 import argparse
@@ -41,9 +43,10 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.db import connection, transaction
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from apps.accounts.services import personal_org, user_create
+    from apps.accounts.services import api_key_create, personal_org, user_create
     from apps.actions.services import route_run
     from apps.billing.models import Wallet
     from apps.billing.services import wallet_adjust
@@ -73,7 +76,9 @@ def main() -> int:
 
         free = route("free", {})
         paid = route("paid", {"model": "per_call", "unit_cost": 0.01, "currency": "usd"})
-        wallet_adjust(user=bob, cents=args.runs * 10 + 100)
+        wallet_adjust(user=bob, cents=args.runs * 10 + 100)  # $0.01 a run, twice a round
+
+        client = Client(headers={"Authorization": api_key_create(user=bob, name="bench")[1]})
 
         def one(target: Route) -> tuple[float, float]:
             start, start_cpu = time.perf_counter(), time.process_time()
@@ -82,24 +87,41 @@ def main() -> int:
             assert action.status == "success", action.error_message
             return wall, (time.process_time() - start_cpu) * 1000
 
+        def over_api(target: Route) -> tuple[float, float]:
+            url = f"/api/services/{service.pk}/routes/{target.pk}/use"
+            body = {"config": {"query": {"name": "bench"}}}
+            start, start_cpu = time.perf_counter(), time.process_time()
+            answer = client.post(url, body, content_type="application/json")
+            wall = (time.perf_counter() - start) * 1000
+            assert answer.status_code == 200, answer.content
+            return wall, (time.process_time() - start_cpu) * 1000
+
         for target in (free, paid) * 20:  # warm: pools, kept statements, connections
             one(target)
+            over_api(target)
         counts = {}
         for target in (free, paid):
             # Inside a transaction the run happens on this thread: every statement is seen.
             with transaction.atomic(), CaptureQueriesContext(connection) as queries:
                 one(target)
             counts[target.name] = len(queries)
-        samples = {"free": [], "paid": []}
+        samples = {"free": [], "paid": [], "free over the API": [], "paid over the API": []}
         for _ in range(args.runs):
             for target in (free, paid):
                 samples[target.name].append(one(target))
-        spent = args.runs * 1 + 20 + 1
+                samples[f"{target.name} over the API"].append(over_api(target))
+        spent = 2 * args.runs + 2 * 20 + 1
         charged = Wallet.objects.get(user=bob)
         assert charged.available_cents == args.runs * 10 + 100 - spent, charged.available_cents
         assert charged.escrowed_cents == 0
     finally:
         server.shutdown()
+        if connection.vendor == "postgresql":  # the sync-run threads keep their connections
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
     def p50(name: str, column: int) -> float:
@@ -107,15 +129,18 @@ def main() -> int:
 
     print(f"{connection.vendor}, {args.runs} runs of each, alternating")
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    for name in ("free", "paid"):
-        print(
-            f"{name} run: p50 {p50(name, 0):.2f} ms wall, {p50(name, 1):.2f} ms CPU "
-            f"(the process, upstream included), {counts[name]} statements"
-        )
-    wall_ratio, cpu_ratio = p50("paid", 0) / p50("free", 0), p50("paid", 1) / p50("free", 1)
-    print(f"ratio (paid / free): {wall_ratio:.2f}x wall, {cpu_ratio:.2f}x CPU")
-    ok = wall_ratio <= MAX_RATIO
-    print(f"target (paid <= {MAX_RATIO}x free, wall): {'met' if ok else 'NOT met'}")
+    print("CPU is the whole process's, the upstream's thread included")
+    for name in samples:
+        statements = f", {counts[name]} statements" if name in counts else ""
+        print(f"{name}: p50 {p50(name, 0):.2f} ms wall, {p50(name, 1):.2f} ms CPU{statements}")
+    ratios = {}
+    for way in ("", " over the API"):
+        wall = p50(f"paid{way}", 0) / p50(f"free{way}", 0)
+        cpu = p50(f"paid{way}", 1) / p50(f"free{way}", 1)
+        ratios[way] = wall
+        print(f"ratio (paid / free){way or ', the run alone'}: {wall:.2f}x wall, {cpu:.2f}x CPU")
+    ok = ratios[" over the API"] <= MAX_RATIO
+    print(f"target (paid <= {MAX_RATIO}x free over the API, wall): {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 
 

@@ -2,24 +2,17 @@
 
 A paid run's price is held (`usage_reserve`) in the transaction that records the action, and
 settled (`usage_settle`) in the transaction that ends it: confirmed on success, released on
-error, time-out or cancel. Balances change through conditional UPDATEs (never read, add and
-write back), so concurrent runs cannot spend the same cent twice, and the database refuses a
-negative balance outright.
+error, time-out or cancel. Each balance changes in one statement that adds to it in the
+database (never read, add and write back), conditional where money leaves, so concurrent runs
+cannot spend the same cent twice; the database refuses a negative balance outright.
 """
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.billing.models import LedgerEntry, LedgerKind, UsageRecord, UsageStatus, Wallet
-from apps.billing.pricing import (
-    Price,
-    charge,
-    dollars,
-    price_check,
-    reservation,
-    route_price,
-)
+from apps.billing.pricing import Price, charge, dollars, price_check, reservation, route_price
+from apps.core.statements import insert, update_if
 
 
 class PaymentRequired(Exception):
@@ -55,20 +48,58 @@ def run_window_seconds(route) -> int:
     return route.hard_timeout_seconds or route.sync_timeout_seconds or 60
 
 
-def _wallet_ensure(user_id) -> None:
-    # Insert-or-nothing: safe against a concurrent first use, and it keeps the transaction.
-    Wallet.objects.bulk_create([Wallet(user_id=user_id)], ignore_conflicts=True)
-
-
-def _entry(*, user_id, kind: str, amount: int, **fields) -> LedgerEntry:
-    wallet = Wallet.objects.get(user_id=user_id)
-    return LedgerEntry.objects.create(
-        wallet=wallet,
-        kind=kind,
-        amount_cents=amount,
-        balance_after_cents=wallet.balance_cents,
-        **fields,
+def _wallet_sql(*, conditional: bool, create: bool) -> str:
+    quote = connection.ops.quote_name
+    table = quote(Wallet._meta.db_table)
+    user, available, escrowed, updated = (
+        quote(Wallet._meta.get_field(name).column)
+        for name in ("user", "available_cents", "escrowed_cents", "updated_at")
     )
+    balance = f"RETURNING {available} + {escrowed}"
+    # Only the model's own quoted names are formatted in; every value is a parameter.
+    if create:
+        return (
+            f"INSERT INTO {table} ({user}, {available}, {escrowed}, {updated}) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT ({user}) DO UPDATE SET "
+            f"{available} = {table}.{available} + excluded.{available}, "
+            f"{escrowed} = {table}.{escrowed} + excluded.{escrowed}, "
+            f"{updated} = excluded.{updated} {balance}"
+        )
+    sql = (
+        f"UPDATE {table} SET {available} = {available} + %s, "  # noqa: S608
+        f"{escrowed} = {escrowed} + %s, {updated} = %s WHERE {user} = %s"
+    )
+    return f"{sql} AND {available} >= %s {balance}" if conditional else f"{sql} {balance}"
+
+
+def _wallet_change(
+    user_id, *, available: int = 0, escrowed: int = 0, create: bool = False
+) -> int | None:
+    """Add to a wallet's available and held cents in one statement; the balance after.
+
+    Money taken from `available` is taken only if it is there (else None, nothing changed);
+    `create` makes the wallet if it does not exist yet (for credits).
+    """
+    now = Wallet._meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
+    user_id = Wallet._meta.pk.get_db_prep_value(user_id, connection)
+    if create:
+        sql, params = _wallet_sql(conditional=False, create=True), [user_id, available, escrowed]
+        params.append(now)
+    elif available < 0:
+        sql = _wallet_sql(conditional=True, create=False)
+        params = [available, escrowed, now, user_id, -available]
+    else:
+        sql = _wallet_sql(conditional=False, create=False)
+        params = [available, escrowed, now, user_id]
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _available(user_id) -> int:
+    row = Wallet.objects.filter(user_id=user_id).values("available_cents").first()
+    return row["available_cents"] if row else 0
 
 
 def usage_reserve(*, action, route, price: Price) -> UsageRecord:
@@ -76,17 +107,11 @@ def usage_reserve(*, action, route, price: Price) -> UsageRecord:
 
     Call it in the transaction that records the action, so a refused hold records nothing.
     """
-    if not transaction.get_connection().in_atomic_block:
+    if not connection.in_atomic_block:
         raise RuntimeError("a hold is made in the transaction that records the action")
     quantity, cents = reservation(price, window_seconds=run_window_seconds(route))
-    held = Wallet.objects.filter(user_id=action.user_id, available_cents__gte=cents).update(
-        available_cents=F("available_cents") - cents,
-        escrowed_cents=F("escrowed_cents") + cents,
-        updated_at=timezone.now(),
-    )
-    if not held:
-        row = Wallet.objects.filter(user_id=action.user_id).values("available_cents").first()
-        available = row["available_cents"] if row else 0
+    if _wallet_change(action.user_id, available=-cents, escrowed=cents) is None:
+        available = _available(action.user_id)
         what = (
             "this run costs"
             if price.model == "per_call"
@@ -98,8 +123,8 @@ def usage_reserve(*, action, route, price: Price) -> UsageRecord:
             needed_cents=cents,
             available_cents=available,
         )
-    return UsageRecord.objects.create(
-        action=action,
+    record = UsageRecord(
+        action=action,  # the action now holds its record too: settling needs no read
         user_id=action.user_id,
         creator_id=route.user_id,
         route=route,
@@ -111,6 +136,15 @@ def usage_reserve(*, action, route, price: Price) -> UsageRecord:
         reserved_cents=cents,
         total_cents=cents,
     )
+    insert(record)
+    return record
+
+
+def _held_record(action) -> UsageRecord | None:
+    related = type(action).usage_record.related
+    if related.is_cached(action):
+        return related.get_cached_value(action)
+    return UsageRecord.objects.filter(action_id=action.pk).first()
 
 
 def usage_settle(*, action) -> UsageRecord | None:
@@ -119,8 +153,8 @@ def usage_settle(*, action) -> UsageRecord | None:
     Runs in the transaction of the action's terminal transition (Action.transition), so the
     status and the money change together or not at all. A record already settled is left be.
     """
-    record = UsageRecord.objects.filter(action_id=action.pk, status=UsageStatus.RESERVED).first()
-    if record is None:
+    record = _held_record(action)
+    if record is None or record.status != UsageStatus.RESERVED:
         return None
     now = timezone.now()
     quantity, total, status = 0, 0, UsageStatus.RELEASED
@@ -136,47 +170,47 @@ def usage_settle(*, action) -> UsageRecord | None:
         quantity, total = charge(price, seconds=seconds, window_seconds=record.reserved_quantity)
         total = min(total, record.reserved_cents)
         status = UsageStatus.CONFIRMED
-    settled = UsageRecord.objects.filter(pk=record.pk, status=UsageStatus.RESERVED).update(
-        status=status, quantity=quantity, total_cents=total, settled_at=now
+    values = {"status": status, "quantity": quantity, "total_cents": total, "settled_at": now}
+    settled = update_if(
+        UsageRecord, record.pk, field="status", allowed=(UsageStatus.RESERVED,), values=values
     )
-    if not settled:
+    if settled != 1:
         return None
-    record.status, record.quantity, record.total_cents, record.settled_at = (
-        status,
-        quantity,
-        total,
-        now,
-    )
-    # Whoever holds this action object (a sync run's caller) reads the settled charge.
+    for name, value in values.items():
+        setattr(record, name, value)
     type(action).usage_record.related.set_cached_value(action, record)
+    entries = []
     if record.user_id is not None:
-        Wallet.objects.filter(user_id=record.user_id).update(
-            escrowed_cents=F("escrowed_cents") - record.reserved_cents,
-            available_cents=F("available_cents") + (record.reserved_cents - total),
-            updated_at=now,
+        paid_balance = _wallet_change(
+            record.user_id, available=record.reserved_cents - total, escrowed=-record.reserved_cents
         )
-    if total and record.user_id is not None:
-        _entry(
-            user_id=record.user_id,
-            kind=LedgerKind.USAGE,
-            amount=-total,
-            usage_record=record,
-            counterparty_id=record.creator_id,
-            note=record.route_name,
-        )
+        if total:
+            entries.append(
+                LedgerEntry(
+                    wallet_id=record.user_id,
+                    kind=LedgerKind.USAGE,
+                    amount_cents=-total,
+                    balance_after_cents=paid_balance,
+                    usage_record=record,
+                    counterparty_id=record.creator_id,
+                    note=record.route_name,
+                )
+            )
     if total and record.creator_id is not None:
-        _wallet_ensure(record.creator_id)
-        Wallet.objects.filter(user_id=record.creator_id).update(
-            available_cents=F("available_cents") + total, updated_at=now
+        earned_balance = _wallet_change(record.creator_id, available=total, create=True)
+        entries.append(
+            LedgerEntry(
+                wallet_id=record.creator_id,
+                kind=LedgerKind.EARNING,
+                amount_cents=total,
+                balance_after_cents=earned_balance,
+                usage_record=record,
+                counterparty_id=record.user_id,
+                note=record.route_name,
+            )
         )
-        _entry(
-            user_id=record.creator_id,
-            kind=LedgerKind.EARNING,
-            amount=total,
-            usage_record=record,
-            counterparty_id=record.user_id,
-            note=record.route_name,
-        )
+    if entries:
+        LedgerEntry.objects.bulk_create(entries)
     return record
 
 
@@ -186,20 +220,17 @@ def wallet_adjust(*, user, cents: int, note: str = "", by=None) -> LedgerEntry:
     debit would take more than is available."""
     if not isinstance(cents, int) or isinstance(cents, bool) or cents == 0:
         raise WalletError("The amount must be a whole, non-zero number of cents")
-    _wallet_ensure(user.pk)
-    changed = Wallet.objects.filter(user_id=user.pk, available_cents__gte=max(0, -cents)).update(
-        available_cents=F("available_cents") + cents, updated_at=timezone.now()
-    )
-    if not changed:
-        available = Wallet.objects.get(user_id=user.pk).available_cents
+    balance = _wallet_change(user.pk, available=cents, create=cents > 0)
+    if balance is None:
         raise WalletError(
-            f"{user.username} has {dollars(available)} available; {dollars(-cents)} cannot be "
-            "taken (money held for running actions is not available)"
+            f"{user.username} has {dollars(_available(user.pk))} available; {dollars(-cents)} "
+            "cannot be taken (money held for running actions is not available)"
         )
-    return _entry(
-        user_id=user.pk,
+    return LedgerEntry.objects.create(
+        wallet_id=user.pk,
         kind=LedgerKind.TOP_UP if cents > 0 else LedgerKind.ADJUSTMENT,
-        amount=cents,
+        amount_cents=cents,
+        balance_after_cents=balance,
         note=note[:300],
         created_by=by,
     )
