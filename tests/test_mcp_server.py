@@ -1,6 +1,7 @@
 """The official MCP server, ouro-mcp, driving this platform over stdio through the API."""
 
 import asyncio
+import json
 import sys
 
 import pytest
@@ -79,3 +80,28 @@ def test_get_action_reads_a_run_back(live_site, demo_service, alice_key):
     (text,) = call_tools(live_site.url, alice_key, [("get_action", {"id": str(action.pk)})])
     assert str(action.pk) in text
     assert "success" in text
+
+
+def test_a_paid_run_through_mcp_reports_its_charge_and_the_balance(
+    live_site, demo_service, bob, bob_key
+):
+    from apps.billing.services import wallet_adjust
+    from apps.routes.models import Route
+
+    Route.objects.filter(service=demo_service, name="hello").update(
+        pricing={"model": "per_call", "unit_cost": 0.05, "currency": "usd"}
+    )
+    wallet_adjust(user=bob, cents=100)
+    ran, balance, usage = call_tools(
+        live_site.url,
+        bob_key,
+        [
+            ("execute_route", {"route_id": "alice/hello", "query": {"name": "Bob"}}),
+            ("get_balance", {"currency": "usd"}),
+            ("list_usage", {}),
+        ],
+    )
+    assert "Hello, Bob!" in ran and "$0.05 charged" in ran
+    assert '"available_cents": 95' in balance
+    (charge,) = json.loads(usage)["results"]
+    assert (charge["status"], charge["total_cents"]) == ("confirmed", 5)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("services/<str:service_id>/routes/<str:route_id>/cost", api_views.route_cost),
     path("stripe/wallet/balance", api_views.balance),
     path("stripe/wallet/transactions", api_views.transactions),
+    path("stripe/wallet/pending-earnings", api_views.pending_earnings),
     path("stripe/usage/history", api_views.usage_history),
     path("wallet/balance", api_views.bitcoin_wallet),
     path("wallet/transactions", api_views.bitcoin_wallet),

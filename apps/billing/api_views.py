@@ -8,7 +8,7 @@ from apps.api.envelope import ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
 from apps.billing.models import LedgerKind
 from apps.billing.pricing import PricingError, reservation, route_price
-from apps.billing.selectors import ledger_of, usage_of, usage_summary, wallet_of
+from apps.billing.selectors import earnings_of, ledger_of, usage_of, usage_summary, wallet_of
 from apps.billing.serializers import balance_dict, transaction_dict, usage_record_dict
 from apps.billing.services import run_price, run_window_seconds
 from apps.routes.selectors import route_for_user
@@ -86,6 +86,11 @@ def usage_history(request: Request):
             },
         }
     )
+
+
+@api_view(["GET"])
+def pending_earnings(request: Request):
+    return ok(earnings_of(request.user))
 
 
 @api_view(["GET"])

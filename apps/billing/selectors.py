@@ -75,3 +75,41 @@ def route_price_view(*, route, user) -> dict | None:
         "currency": price.currency.upper(),
         "available": dollars(wallet_of(user).available_cents) if signed_in and not own else None,
     }
+
+
+def earnings_of(user) -> dict:
+    """What the user's routes earned (`PendingEarnings`): paid into their wallet as each run
+    succeeds, so nothing is pending; what running paid runs hold is `in_progress_cents`."""
+    rows = (
+        UsageRecord.objects.filter(creator_id=user.pk)
+        .order_by()
+        .values("route_id", "route_name")
+        .annotate(
+            earned=Sum("total_cents", filter=Q(status=UsageStatus.CONFIRMED)),
+            held=Sum("reserved_cents", filter=Q(status=UsageStatus.RESERVED)),
+            runs=Count("id", filter=Q(status=UsageStatus.CONFIRMED)),
+        )
+    )
+    assets = sorted(
+        (
+            {
+                "asset_id": str(row["route_id"]) if row["route_id"] else None,
+                "name": row["route_name"],
+                "asset_type": "route",
+                "earned_cents": row["earned"] or 0,
+                "in_progress_cents": row["held"] or 0,
+                "paid_runs": row["runs"],
+            }
+            for row in rows
+        ),
+        key=lambda item: (-item["earned_cents"], item["name"]),
+    )
+    earned = sum(item["earned_cents"] for item in assets)
+    return {
+        "total_pending_cents": 0,
+        "in_progress_cents": sum(item["in_progress_cents"] for item in assets),
+        "total_paid_out_cents": earned,
+        "total_gross_earnings_cents": earned,
+        "platform_fee_percent": 0,
+        "assets": assets,
+    }

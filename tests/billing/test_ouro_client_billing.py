@@ -43,6 +43,11 @@ def test_a_paid_run_carries_its_charge_and_moves_the_balances(
     earned = owner.money.get_usage_history(role="creator")
     assert [r.total_cents for r in earned] == [5]
     assert len(owner.money.get_usage_history()) == 0  # alice paid for nothing
+    earnings = owner.money.get_pending_earnings()
+    assert (earnings.total_paid_out_cents, earnings.in_progress_cents) == (5, 0)
+    assert [(a["name"], a["earned_cents"], a["paid_runs"]) for a in earnings.assets] == [
+        ("hello", 5, 1)
+    ]
 
 
 def test_a_failed_paid_run_is_released(ouro_client, bob_key, funded_bob, paid_fail):
