@@ -144,13 +144,46 @@ class RouteForm(forms.Form):
     input_assets = JsonField(kind=dict, help_text='{"structure": {"asset_type": "file"}}')
     output_assets = JsonField(kind=dict)
     price = forms.DecimalField(
-        required=False, min_value=0, decimal_places=4, label="Price per call (USD)"
+        required=False,
+        min_value=0,
+        decimal_places=6,
+        label="Price (USD)",
+        help_text="Charged only when a run succeeds; empty or 0 for a free route",
     )
+    price_unit = forms.ChoiceField(
+        required=False,
+        choices=[("call", "per run"), ("second", "per second of the run")],
+        initial="call",
+    )
+    max_billable_seconds = forms.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Per-second prices: the most seconds one run is charged for (and holds)",
+    )
+
+    @staticmethod
+    def pricing_initial(pricing: dict) -> dict:
+        """The price fields for a route's stored pricing."""
+        pricing = pricing or {}
+        return {
+            "price": pricing.get("unit_cost"),
+            "price_unit": "second" if pricing.get("model") == "per_second" else "call",
+            "max_billable_seconds": pricing.get("max_billable_seconds"),
+        }
 
     def route_data(self) -> dict:
         data = dict(self.cleaned_data)
         price = data.pop("price")
-        data["pricing"] = (
-            {"model": "per_call", "unit_cost": float(price), "currency": "usd"} if price else {}
-        )
+        per_second = data.pop("price_unit") == "second"
+        limit = data.pop("max_billable_seconds")
+        if not price:
+            data["pricing"] = {}
+            return data
+        data["pricing"] = {
+            "model": "per_second" if per_second else "per_call",
+            "unit_cost": float(price),
+            "currency": "usd",
+        }
+        if per_second and limit:
+            data["pricing"]["max_billable_seconds"] = limit
         return data

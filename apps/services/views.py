@@ -268,7 +268,7 @@ def service_route_edit(request: HttpRequest, service_id, route_id) -> HttpRespon
             "output_assets",
         )
     }
-    initial["price"] = (route.pricing or {}).get("unit_cost")
+    initial.update(RouteForm.pricing_initial(route.pricing))
     form = RouteForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -215,3 +215,30 @@ def test_a_route_is_added_and_edited_by_hand(logged_in, service):
     )
     route.refresh_from_db()
     assert route.summary == "Add a pet" and route.pricing == {} and route.pk == route.pk
+
+
+def test_a_per_second_price_survives_the_edit_form(logged_in, service):
+    from apps.routes.models import Route
+
+    route = Route.objects.create(
+        user=service.user, org=service.org, team=service.team, parent=service, service=service,
+        name="transcribe", method="POST", path="/transcribe",
+        pricing={"model": "per_second", "unit_cost": 0.002, "currency": "usd",
+                 "max_billable_seconds": 600},
+    )  # fmt: skip
+    edit_url = f"/services/{service.pk}/routes/{route.pk}/edit"
+    form = logged_in.get(edit_url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    for name in ("parameters", "request_body", "responses", "input_assets", "output_assets"):
+        data[name] = form.fields[name].prepare_value(data[name])
+    assert logged_in.post(edit_url, {**data, "summary": "Speech to text"}).status_code == 302
+    route.refresh_from_db()
+    assert route.summary == "Speech to text"
+    assert route.pricing == {
+        "model": "per_second", "unit_cost": 0.002, "currency": "usd", "max_billable_seconds": 600
+    }  # fmt: skip
+    data.update(price="0.25", price_unit="call", max_billable_seconds="")
+    assert logged_in.post(edit_url, data).status_code == 302
+    route.refresh_from_db()
+    assert route.pricing == {"model": "per_call", "unit_cost": 0.25, "currency": "usd"}
