@@ -111,3 +111,25 @@ def test_an_operator_credits_a_wallet_from_the_command_line(bob):
         call_command("wallet_credit", "bob", "0.001", stdout=out)
     with pytest.raises(CommandError, match="No user named 'nobody'"):
         call_command("wallet_credit", "nobody", "1", stdout=out)
+
+
+def test_a_superuser_credits_a_wallet_in_the_admin(client, alice, bob):
+    url = "/admin/billing/wallet/credit/"
+    alice.is_staff = True
+    alice.save()
+    client.force_login(alice)
+    assert client.get(url).status_code == 403  # staff, not superuser
+    alice.is_superuser = True
+    alice.save()
+    assert "Credit a wallet" in client.get("/admin/billing/wallet/").content.decode()
+    answer = client.post(url, {"user": bob.pk, "amount": "2.50", "note": "welcome"})
+    assert answer.status_code == 302
+    wallet = Wallet.objects.get(user=bob)
+    assert wallet.available_cents == 250
+    entry = wallet.entries.get()
+    assert (entry.kind, entry.note, entry.created_by) == ("top_up", "welcome", alice)
+    refused = client.post(url, {"user": bob.pk, "amount": "-3"})
+    assert "bob has $2.50 available" in refused.content.decode()
+    refused = client.post(url, {"user": bob.pk, "amount": "0.001"})
+    assert "not a whole number of cents" in refused.content.decode()
+    assert Wallet.objects.get(user=bob).available_cents == 250
