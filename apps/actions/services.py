@@ -180,12 +180,30 @@ def route_run(
     return action
 
 
+QUEUE_REFUSED = (
+    "The task queue could not take this run, so it never started (anything held for it was "
+    "released); try again in a moment, or ask an administrator to check the queue"
+)
+
+
 def action_enqueue(*, action: Action) -> None:
-    """Hand the action to the task queue once the row is committed (workers must see it)."""
+    """Hand the action to the task queue once the row is committed (workers must see it).
+
+    A queue that refuses it (Redis down, a full disk) ends the run at once as an error, which
+    releases its charge, instead of leaving it queued until the reaper gives up on it.
+    """
     from apps.actions.tasks import run_action_task
 
     action_id = str(action.pk)
-    transaction.on_commit(lambda: run_action_task.enqueue(action_id=action_id))
+
+    def hand_over() -> None:
+        try:
+            run_action_task.enqueue(action_id=action_id)
+        except Exception:
+            log.exception("The task queue refused action %s", action_id)
+            action_fail(action=action, message=QUEUE_REFUSED)
+
+    transaction.on_commit(hand_over)
 
 
 def _sync_runner() -> ThreadPoolExecutor:

@@ -200,3 +200,31 @@ def test_deleting_a_payer_keeps_the_charge_and_the_owners_earning(paid_hello, al
     assert (record.user_id, record.action_id, record.status) == (None, None, "confirmed")
     assert ledger(alice) == [("earning", 5, 5)]
     assert wallet(alice) == (5, 0)
+
+
+@pytest.fixture
+def queue_down():
+    """The task queue on a Redis nobody listens on: every hand-over is refused for real."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import RedisStorage
+
+    saved = HUEY.storage
+    HUEY.immediate = False
+    HUEY.storage = RedisStorage(HUEY.name, url="redis://127.0.0.1:1/0")
+    yield
+    HUEY.storage = saved
+    HUEY.immediate = True
+
+
+def test_a_run_the_queue_refuses_ends_at_once_and_releases_its_hold(
+    paid_jobs, bob, fund, queue_down, django_capture_on_commit_callbacks
+):
+    from apps.actions.services import QUEUE_REFUSED
+
+    fund(bob, 100)
+    with django_capture_on_commit_callbacks(execute=True):
+        action = route_run(route=paid_jobs, user=bob, inputs={"body": {"steps": 1}})
+    action = Action.objects.get(pk=action.pk)
+    assert (action.status, action.error_message) == (Status.ERROR, QUEUE_REFUSED)
+    assert UsageRecord.objects.get(action=action).status == "released"
+    assert wallet(bob) == (100, 0)
