@@ -179,36 +179,34 @@ def usage_settle(*, action) -> UsageRecord | None:
     for name, value in values.items():
         setattr(record, name, value)
     type(action).usage_record.related.set_cached_value(action, record)
+    # (wallet, available, held, create it, ledger kind or None, counterparty)
+    changes = []
+    if record.user_id is not None:  # the payer: the hold goes, what was not spent comes back
+        kind = LedgerKind.USAGE if total else None
+        returned, held = record.reserved_cents - total, -record.reserved_cents
+        changes.append((record.user_id, returned, held, False, kind, record.creator_id))
+    if total and record.creator_id is not None:  # the owner, whose first earning opens a wallet
+        changes.append((record.creator_id, total, 0, True, LedgerKind.EARNING, record.user_id))
     entries = []
-    if record.user_id is not None:
-        paid_balance = _wallet_change(
-            record.user_id, available=record.reserved_cents - total, escrowed=-record.reserved_cents
-        )
-        if total:
+    # Wallets are locked in one order (by user id) by every settlement: two runs that pay each
+    # other's owners at the same moment cannot deadlock.
+    for wallet_id, available, held, create, kind, counterparty in sorted(
+        changes, key=lambda change: str(change[0])
+    ):
+        balance = _wallet_change(wallet_id, available=available, escrowed=held, create=create)
+        if kind is not None:
+            amount = -total if kind == LedgerKind.USAGE else total
             entries.append(
                 LedgerEntry(
-                    wallet_id=record.user_id,
-                    kind=LedgerKind.USAGE,
-                    amount_cents=-total,
-                    balance_after_cents=paid_balance,
+                    wallet_id=wallet_id,
+                    kind=kind,
+                    amount_cents=amount,
+                    balance_after_cents=balance,
                     usage_record=record,
-                    counterparty_id=record.creator_id,
+                    counterparty_id=counterparty,
                     note=record.route_name,
                 )
             )
-    if total and record.creator_id is not None:
-        earned_balance = _wallet_change(record.creator_id, available=total, create=True)
-        entries.append(
-            LedgerEntry(
-                wallet_id=record.creator_id,
-                kind=LedgerKind.EARNING,
-                amount_cents=total,
-                balance_after_cents=earned_balance,
-                usage_record=record,
-                counterparty_id=record.user_id,
-                note=record.route_name,
-            )
-        )
     if entries:
         LedgerEntry.objects.bulk_create(entries)
     return record

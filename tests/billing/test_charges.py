@@ -228,3 +228,33 @@ def test_a_run_the_queue_refuses_ends_at_once_and_releases_its_hold(
     assert (action.status, action.error_message) == (Status.ERROR, QUEUE_REFUSED)
     assert UsageRecord.objects.get(action=action).status == "released"
     assert wallet(bob) == (100, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_that_pay_each_others_owners_at_once_all_settle(
+    paid_hello, paid_route, make_service, alice, bob, fund
+):
+    """alice pays bob's route while bob pays alice's: both settlements lock both wallets."""
+    bobs = paid_route("GET", "/hello", name="bobs-hello", service=make_service(owner=bob))
+    fund(alice, 1000)
+    fund(bob, 1000)
+    outcomes, start = [], threading.Barrier(8)
+
+    def run(route, user):
+        try:
+            start.wait()
+            for _ in range(5):
+                outcomes.append(route_run(route=route, user=user, inputs={}).status)
+        finally:
+            close_old_connections()
+
+    pairs = [(paid_hello, bob), (bobs, alice)] * 4
+    threads = [threading.Thread(target=run, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert outcomes == [Status.SUCCESS] * 40
+    # Each paid the other 20 runs at $0.05: both end where they started.
+    assert wallet(alice) == (1000, 0) and wallet(bob) == (1000, 0)
+    assert LedgerEntry.objects.filter(kind="earning").count() == 40
