@@ -41,6 +41,10 @@ SPEC_FIELDS = (
     *PROJECTION_FIELDS,
 )
 PRICING_MODELS = ("per_call", "per_second", "free")
+# The official client's visibility for a paid, public route.
+MONETIZED = "monetized"
+# The Ouro contract's price fields on a route (CONTRACT §8), as the official client sends them.
+MONETIZATION_FIELDS = ("monetization", "unit_cost", "unit_cost_usd", "unit_cost_sats", "price")
 
 
 class RouteError(Exception):
@@ -176,14 +180,21 @@ def _pricing(data: dict, current: dict) -> dict:
         raw = data["pricing"]
         if not raw:
             return {}
-    elif "monetization" in data or "unit_cost" in data or "unit_cost_usd" in data:
+    elif any(key in data for key in MONETIZATION_FIELDS):
         if data.get("monetization", "pay-per-use") == "none":
             return {}
         per_second = data.get("cost_unit") == "seconds" or data.get("cost_accounting") == "runtime"
+        unit_cost = data.get("unit_cost_usd", data.get("unit_cost", data.get("price")))
+        currency = data.get("price_currency") or "usd"
+        if unit_cost is None and data.get("unit_cost_sats") is not None:
+            # Sold in sats only: kept as priced, so it is never run for free by mistake.
+            unit_cost, currency = data["unit_cost_sats"], "btc"
+        elif data.get("unit_cost_usd") is not None:
+            currency = "usd"  # sold in both: wallets here pay the USD price
         raw = {
             "model": "per_second" if per_second else "per_call",
-            "unit_cost": data.get("unit_cost_usd", data.get("unit_cost", data.get("price"))),
-            "currency": data.get("price_currency") or "usd",
+            "unit_cost": unit_cost,
+            "currency": currency,
             "max_billable_seconds": data.get("max_billable_seconds"),
         }
     else:
@@ -254,6 +265,8 @@ def _validated(data: dict, route: Route) -> dict:
         if data["execution_mode"] not in ExecutionMode.values:
             raise RouteError("execution_mode must be sync or async", field="execution_mode")
         values["execution_mode"] = data["execution_mode"]
+    if data.get("visibility") == MONETIZED:
+        data = {**data, "visibility": Visibility.PUBLIC}  # everyone may see it, and pay to run it
     if data.get("visibility") is not None:
         if data["visibility"] not in Visibility.values:
             raise RouteError(

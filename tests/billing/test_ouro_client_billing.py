@@ -108,3 +108,36 @@ def test_the_api_refuses_bad_money_queries(api, bob_key, funded_bob):
     answer = client.get("/stripe/wallet/transactions?type=gift")
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_type"
     assert api(None).get("/stripe/wallet/balance").status_code == 401
+
+
+def test_a_route_monetized_with_the_client_charges_its_callers(
+    ouro_client, alice_key, bob_key, funded_bob, make_service
+):
+    service = make_service()
+    owner = ouro_client(alice_key)
+    route = owner.routes.create(
+        str(service.pk),
+        method="GET",
+        path="/hello",
+        name="paid-hello",
+        visibility="monetized",
+        monetization="pay-per-use",
+        cost_accounting="fixed",
+        unit_cost_usd=0.25,
+    )
+    assert route.visibility == "public" and route.monetization == "pay-per-use"
+    action = ouro_client(bob_key).routes.execute(str(route.id), query={"name": "Bob"})
+    assert action.status == "success" and action.usage_record["total_cents"] == 25
+    # Priced in sats only, it stays priced: it is refused here, never run for free.
+    sats = owner.routes.create(
+        str(service.pk),
+        method="GET",
+        path="/fail",
+        name="sats-only",
+        visibility="monetized",
+        monetization="pay-per-use",
+        unit_cost_sats=100,
+    )
+    with pytest.raises(BadRequestError, match="priced in BTC"):
+        ouro_client(bob_key).routes.execute(str(sats.id))
+    assert ouro_client(bob_key).money.get_balance("usd").available_cents == 75
