@@ -26,6 +26,8 @@ def wallet_page(request: HttpRequest) -> HttpResponse:
         "role": role,
         "usage": usage,
         "summary": {**summary, "total": dollars(summary["total_cents"])},
-        "entries": list(ledger_of(request.user)[:PAGE_ROWS]),
+        "entries": Paginator(ledger_of(request.user), PAGE_ROWS).get_page(
+            request.GET.get("ledger_page")
+        ),
     }
     return render(request, "billing/wallet.html", context)

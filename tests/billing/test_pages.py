@@ -133,3 +133,15 @@ def test_a_superuser_credits_a_wallet_in_the_admin(client, alice, bob):
     refused = client.post(url, {"user": bob.pk, "amount": "0.001"})
     assert "not a whole number of cents" in refused.content.decode()
     assert Wallet.objects.get(user=bob).available_cents == 250
+
+
+def test_the_wallet_pages_through_charges_and_the_ledger(client, paid_hello, bob, fund):
+    from apps.billing.views import PAGE_ROWS
+
+    for _ in range(PAGE_ROWS + 2):
+        fund(bob, 1)
+    client.force_login(bob)
+    first = client.get("/wallet").content.decode()
+    assert first.count("test funds") == PAGE_ROWS and "ledger_page=2" in first
+    older = client.get("/wallet?ledger_page=2").content.decode()
+    assert older.count("test funds") == 2 and "Newer" in older
