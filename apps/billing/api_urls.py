@@ -8,6 +8,10 @@ urlpatterns = [
     path("stripe/wallet/transactions", api_views.transactions),
     path("stripe/wallet/pending-earnings", api_views.pending_earnings),
     path("stripe/usage/history", api_views.usage_history),
-    path("wallet/balance", api_views.bitcoin_wallet),
-    path("wallet/transactions", api_views.bitcoin_wallet),
+    path("stripe/wallet/tip", api_views.not_offered),
+    path("stripe/wallet/purchase-asset", api_views.not_offered),
+    *(
+        path(f"wallet/{name}", api_views.bitcoin_wallet)
+        for name in ("balance", "transactions", "deposit-address", "send-sats", "purchase-asset")
+    ),
 ]

@@ -93,10 +93,21 @@ def pending_earnings(request: Request):
     return ok(earnings_of(request.user))
 
 
-@api_view(["GET"])
+@api_view(["GET", "POST"])
 def bitcoin_wallet(request: Request):
     raise ApiError(
-        "Wallets here hold US dollars only; ask for the USD balance instead",
+        "Wallets here hold US dollars only; use the USD wallet (/stripe/wallet/…) instead",
         status=404,
         code="unsupported_currency",
+    )
+
+
+@api_view(["POST"])
+def not_offered(request: Request):
+    """Moving money between people outside of a paid run (tips, buying assets)."""
+    raise ApiError(
+        "This platform moves money only for paid route runs: tips and asset purchases are not "
+        "offered here",
+        status=404,
+        code="not_offered",
     )

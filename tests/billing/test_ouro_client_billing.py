@@ -80,6 +80,10 @@ def test_paying_in_another_currency_is_refused(ouro_client, bob_key, funded_bob,
         ouro.routes.execute(str(paid_hello.pk), currency="btc")
     with pytest.raises(NotFoundError, match="US dollars only"):
         ouro.money.get_balance("btc")
+    with pytest.raises(NotFoundError, match="US dollars only"):
+        ouro.money.get_deposit_address()
+    with pytest.raises(NotFoundError, match="tips and asset purchases are not offered"):
+        ouro.money.send("alice", 100, currency="usd")
 
 
 def test_a_route_says_what_a_run_costs(ouro_client, bob_key, alice_key, paid_hello, paid_route):
