@@ -105,3 +105,9 @@ def test_a_paid_run_through_mcp_reports_its_charge_and_the_balance(
     assert '"available_cents": 95' in balance
     (charge,) = json.loads(usage)["results"]
     assert (charge["status"], charge["total_cents"]) == ("confirmed", 5)
+
+
+def test_get_user_reads_a_profile(live_site, alice_key, bob):
+    (text,) = call_tools(live_site.url, alice_key, [("get_user", {"username": "@bob"})])
+    profile = json.loads(text)
+    assert (profile["user_id"], profile["username"]) == (str(bob.pk), "bob")

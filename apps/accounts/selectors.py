@@ -1,5 +1,7 @@
 """Reads for users and organizations."""
 
+import uuid
+
 from django.db.models import QuerySet
 
 from apps.accounts.models import PERSONAL_ORG_ID, Membership, Organization, User
@@ -18,3 +20,29 @@ def user_can_use_org(*, user: User, org_id) -> bool:
     if str(org_id) == str(PERSONAL_ORG_ID):
         return True
     return Membership.objects.filter(user=user, org_id=org_id).exists()
+
+
+USER_SEARCH_LIMIT = 20
+
+
+def user_by_name_or_id(name_or_id: str) -> User | None:
+    """An active user by id or username (usernames are public: they address routes)."""
+    try:
+        found = User.objects.filter(pk=uuid.UUID(str(name_or_id)), is_active=True).first()
+    except ValueError:
+        found = None
+    return found or User.objects.filter(username=name_or_id, is_active=True).first()
+
+
+def users_matching(query: str) -> list[User]:
+    """Active users whose username starts with `query`, then those that contain it."""
+    query = query.strip()
+    if not query:
+        return []
+    active = User.objects.filter(is_active=True)
+    first = list(
+        active.filter(username__istartswith=query).order_by("username")[:USER_SEARCH_LIMIT]
+    )
+    seen = {user.pk for user in first}
+    rest = active.filter(username__icontains=query).exclude(pk__in=seen).order_by("username")
+    return first + list(rest[: USER_SEARCH_LIMIT - len(first)])

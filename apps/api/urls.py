@@ -10,6 +10,8 @@ urlpatterns = [
     path("users/get-token", views.get_token),
     path("user", views.current_user),
     path("user/profile", views.current_profile),
+    path("users/search", views.user_search),
+    path("users/<str:name_or_id>", views.user_detail),
     path("organizations/user", views.organizations_of_user),
     path("organizations/context", views.organization_context),
     path("organizations/<str:org_id>", views.organization_detail),

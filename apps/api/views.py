@@ -6,7 +6,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 
 from apps.accounts.models import Organization
-from apps.accounts.selectors import membership_for, organizations_for_user
+from apps.accounts.selectors import (
+    membership_for,
+    organizations_for_user,
+    user_by_name_or_id,
+    users_matching,
+)
 from apps.accounts.services import InvalidApiKey, access_token_issue, api_key_authenticate
 from apps.api.context import request_org
 from apps.api.envelope import ok, parse_uuid
@@ -45,6 +50,24 @@ def current_user(request: Request):
 @api_view(["GET"])
 def current_profile(request: Request):
     return ok(user_profile_dict(request.user))
+
+
+def _profile(user, viewer) -> dict:
+    return {**user_profile_dict(user), "isSelf": user.pk == viewer.pk}
+
+
+@api_view(["GET"])
+def user_detail(request: Request, name_or_id: str):
+    user = user_by_name_or_id(name_or_id)
+    if user is None:
+        raise ApiError(f"No user {name_or_id!r}", status=404, code="not_found")
+    return ok(_profile(user, request.user))
+
+
+@api_view(["GET"])
+def user_search(request: Request):
+    users = users_matching(request.query_params.get("query") or "")
+    return ok([_profile(user, request.user) for user in users])
 
 
 @api_view(["GET"])

@@ -15,3 +15,24 @@ def test_the_official_client_connects_and_reads_the_user(ouro_client, alice, ali
 def test_the_official_client_raises_authentication_error_for_a_bad_key(ouro_client, alice):
     with pytest.raises(AuthenticationError):
         ouro_client("ouro_this-key-does-not-exist")
+
+
+def test_the_official_client_looks_users_up_by_name_or_id_and_searches(
+    ouro_client, alice, alice_key, bob, charlie
+):
+    from ouro import NotFoundError
+
+    ouro = ouro_client(alice_key)
+    found = ouro.users.get("bob")
+    assert (str(found.user_id), found.username, found.is_self) == (str(bob.pk), "bob", False)
+    assert ouro.users.get(str(charlie.pk)).username == "charlie"
+    assert ouro.users.get("alice").is_self is True
+    with pytest.raises(NotFoundError, match="No user 'nobody'"):
+        ouro.users.get("nobody")
+    bob.is_active = False
+    bob.save()
+    with pytest.raises(NotFoundError):
+        ouro.users.get("bob")
+    assert [u.username for u in ouro.users.search("ch")] == ["charlie"]
+    assert [u.username for u in ouro.users.search("li")] == ["alice", "charlie"]
+    assert ouro.users.search("   ") == []
