@@ -476,6 +476,55 @@ def asset_connections(request: Request, asset_id: str):
     return paged(links, window(request, default_limit=50), connection)
 
 
+CHILDREN_LIMIT = 500
+TAG_NAMESPACE = uuid.UUID("6f1c3a52-9d1e-4f0e-8a57-3c1d2b0e7a90")
+
+
+@api_view(["GET"])
+def asset_children(request: Request, asset_id: str):
+    """The assets under this one that the caller may see (a service's routes)."""
+    asset = _load(request, asset_id)
+    children = selectors.assets_visible_to(
+        user=request.user, queryset=Asset.objects.filter(parent_id=asset.pk)
+    )
+    return ok(_typed_dicts(list(children.select_related("user").order_by("name")[:CHILDREN_LIMIT])))
+
+
+@api_view(["GET"])
+def asset_counts(request: Request, asset_id: str):
+    """What is counted here: the earnings of a route or service, for those who may edit it.
+    Views, comments, reactions and downloads are not tracked, so they are left out."""
+    from apps.billing.selectors import asset_earned_cents
+
+    asset = _load(request, asset_id)
+    mine = selectors.asset_can_edit(user=request.user, asset=asset)
+    return ok({"earnings_usd": asset_earned_cents(asset) if mine else 0})
+
+
+@api_view(["GET"])
+def asset_tags(request: Request, asset_id: str):
+    """A route's tags from its OpenAPI operation (the only tags kept here)."""
+    from apps.routes.models import Route
+
+    asset = _load(request, asset_id)
+    names = []
+    if asset.asset_type == "route":
+        names = Route.objects.filter(pk=asset.pk).values_list("tags", flat=True).first() or []
+    rows = []
+    for name in dict.fromkeys(str(n) for n in names if n):
+        tag_id = uuid.uuid5(TAG_NAMESPACE, name.lower())
+        rows.append(
+            {
+                "id": str(uuid.uuid5(tag_id, str(asset.pk))),
+                "asset_id": str(asset.pk),
+                "tag_id": str(tag_id),
+                "tag": {"id": str(tag_id), "name": name, "type": "openapi"},
+                "source": "spec",
+            }
+        )
+    return ok(rows)
+
+
 def _link_uuid(link) -> str:
     """A stable UUID for a route link (the contract's connection ids are UUIDs)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"route-asset:{link.route_id}:{link.asset_id}"))

@@ -113,3 +113,15 @@ def earnings_of(user) -> dict:
         "platform_fee_percent": 0,
         "assets": assets,
     }
+
+
+def asset_earned_cents(asset) -> int:
+    """What paid runs of a route, or of a service's routes, have earned (confirmed charges)."""
+    records = UsageRecord.objects.filter(status=UsageStatus.CONFIRMED)
+    if asset.asset_type == "route":
+        records = records.filter(route_id=asset.pk)
+    elif asset.asset_type == "service":
+        records = records.filter(route__service_id=asset.pk)
+    else:
+        return 0
+    return records.aggregate(cents=Sum("total_cents"))["cents"] or 0

@@ -145,3 +145,22 @@ def test_a_route_monetized_with_the_client_charges_its_callers(
     with pytest.raises(BadRequestError, match="priced in BTC"):
         ouro_client(bob_key).routes.execute(str(sats.id))
     assert ouro_client(bob_key).money.get_balance("usd").available_cents == 75
+
+
+def test_a_services_children_counts_and_tags_through_the_client(
+    ouro_client, alice_key, bob_key, funded_bob, paid_hello, paid_route
+):
+    paid_hello.tags = ["greetings", "demo", "greetings"]
+    paid_hello.save()
+    service = paid_hello.service
+    paid_route("GET", "/fail", name="hidden", service=service, visibility="private")
+    owner, caller = ouro_client(alice_key), ouro_client(bob_key)
+    assert sorted(a.name for a in owner.assets.children(str(service.pk))) == ["hello", "hidden"]
+    assert [a.name for a in caller.assets.children(str(service.pk))] == ["hello"]
+    caller.routes.execute(str(paid_hello.pk))
+    assert owner.assets.counts(str(paid_hello.pk)).earnings_usd == 5
+    assert owner.assets.counts(str(service.pk)).earnings_usd == 5
+    assert caller.assets.counts(str(paid_hello.pk)).earnings_usd == 0  # not theirs to see
+    tags = owner.assets.tags(str(paid_hello.pk))
+    assert [t.tag.name for t in tags] == ["greetings", "demo"]
+    assert owner.assets.tags(str(service.pk)) == []
