@@ -121,17 +121,16 @@ class Action(models.Model):
         settles = self.paid and to in TERMINAL_STATUSES
         with transaction.atomic() if settles else contextlib.nullcontext():
             updated = update_if(Action, self.pk, field="status", allowed=expected, values=values)
-            if updated == 1:
-                for name, value in values.items():
-                    setattr(self, name, value)
-                if settles:
-                    # The charge is confirmed or released with the status, or neither is.
-                    from apps.billing.services import usage_settle
+            if updated == 1 and settles:
+                # The charge is confirmed or released with the status, or neither is.
+                from apps.billing.services import usage_settle
 
-                    usage_settle(action=self)
+                usage_settle(action=self, status=to, finished_at=values["finished_at"])
         if updated != 1:
             self.refresh_from_db()  # someone else moved it: show what it is now
             return False
+        for name, value in values.items():
+            setattr(self, name, value)
         return True
 
 

@@ -147,8 +147,9 @@ def _held_record(action) -> UsageRecord | None:
     return UsageRecord.objects.filter(action_id=action.pk).first()
 
 
-def usage_settle(*, action) -> UsageRecord | None:
-    """Confirm the held charge of an action that just succeeded, or release it otherwise.
+def usage_settle(*, action, status: str, finished_at) -> UsageRecord | None:
+    """Confirm the held charge of an action that has just ended `status` (success), or release
+    it (any other end).
 
     Runs in the transaction of the action's terminal transition (Action.transition), so the
     status and the money change together or not at all. A record already settled is left be.
@@ -157,20 +158,20 @@ def usage_settle(*, action) -> UsageRecord | None:
     if record is None or record.status != UsageStatus.RESERVED:
         return None
     now = timezone.now()
-    quantity, total, status = 0, 0, UsageStatus.RELEASED
-    if action.status == "success":
+    quantity, total, outcome = 0, 0, UsageStatus.RELEASED
+    if status == "success":
         price = Price(
             model="per_call" if record.cost_unit == "call" else "per_second",
             unit_cost_cents=record.unit_cost_cents,
             currency=record.currency,
         )
-        started, finished = action.started_at, action.finished_at
-        seconds = (finished - started).total_seconds() if started and finished else 0
+        started = action.started_at
+        seconds = (finished_at - started).total_seconds() if started and finished_at else 0
         # Never more than was held: the held quantity is the cap.
         quantity, total = charge(price, seconds=seconds, window_seconds=record.reserved_quantity)
         total = min(total, record.reserved_cents)
-        status = UsageStatus.CONFIRMED
-    values = {"status": status, "quantity": quantity, "total_cents": total, "settled_at": now}
+        outcome = UsageStatus.CONFIRMED
+    values = {"status": outcome, "quantity": quantity, "total_cents": total, "settled_at": now}
     settled = update_if(
         UsageRecord, record.pk, field="status", allowed=(UsageStatus.RESERVED,), values=values
     )

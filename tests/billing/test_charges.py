@@ -143,7 +143,7 @@ def test_an_ended_run_is_settled_once(paid_hello, alice, bob, fund):
     # The status never changes again, and settling again moves no money.
     assert not action.transition(to=Status.ERROR, expected=ACTIVE_STATUSES)
     with transaction.atomic():
-        assert usage_settle(action=action) is None
+        assert usage_settle(action=action, status="error", finished_at=timezone.now()) is None
     assert wallet(bob) == (95, 0) and wallet(alice) == (5, 0)
     assert LedgerEntry.objects.filter(kind="usage").count() == 1
 
@@ -258,3 +258,17 @@ def test_runs_that_pay_each_others_owners_at_once_all_settle(
     # Each paid the other 20 runs at $0.05: both end where they started.
     assert wallet(alice) == (1000, 0) and wallet(bob) == (1000, 0)
     assert LedgerEntry.objects.filter(kind="earning").count() == 40
+
+
+def test_a_settlement_that_fails_leaves_the_status_and_the_money_as_they_were(paid_jobs, bob, fund):
+    fund(bob, 100)
+    action = route_run(route=paid_jobs, user=bob, inputs={})
+    before = action.status
+    # Corrupt the hold so giving it back would leave the held cents negative.
+    Wallet.objects.filter(user=bob).update(escrowed_cents=0)
+    with pytest.raises(IntegrityError):
+        action.transition(to=Status.SUCCESS, expected=ACTIVE_STATUSES)
+    assert action.status == before and action.finished_at is None
+    assert Action.objects.get(pk=action.pk).status == before
+    assert UsageRecord.objects.get(action=action).status == "reserved"
+    assert LedgerEntry.objects.filter(kind="usage").count() == 0
