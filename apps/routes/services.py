@@ -87,8 +87,13 @@ class RouteDiff:
         }
 
 
-def _spec_values(imported: ImportedRoute) -> dict:
-    return {name: getattr(imported, name) for name in SPEC_FIELDS}
+def _spec_values(imported: ImportedRoute, route: Route | None = None) -> dict:
+    """What the import sets on `route` (a new route when None)."""
+    values = {name: getattr(imported, name) for name in SPEC_FIELDS}
+    if route is not None and not imported.pricing:
+        # A spec that declares no price leaves the owner's: a re-sync never makes a route free.
+        values["pricing"] = route.pricing
+    return values
 
 
 def _changed_fields(route: Route, values: dict) -> list[str]:
@@ -108,7 +113,7 @@ def route_diff(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff:
         elif route.archived_at is not None:
             diff.restored.append((route, item))
         else:
-            fields = _changed_fields(route, _spec_values(item))
+            fields = _changed_fields(route, _spec_values(item, route))
             if fields:
                 diff.changed.append((route, item, fields))
             else:
@@ -146,11 +151,11 @@ def routes_sync(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff
             _apply(route, _spec_values(item))
             route.save()
         for route, item in diff.restored:
-            _apply(route, _spec_values(item))
+            _apply(route, _spec_values(item, route))
             route.archived_at = None
             route.save()
         for route, item, _ in diff.changed:
-            _apply(route, _spec_values(item))
+            _apply(route, _spec_values(item, route))
             route.save()
         for route in diff.removed:
             route_archive(route=route)

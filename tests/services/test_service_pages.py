@@ -174,6 +174,30 @@ def test_resync_shows_the_diff_then_applies_it_keeping_ids(logged_in, service):
     assert Route.objects.get(pk=ids["raw"]).archived_at is not None
 
 
+def test_a_resync_keeps_the_owners_price_unless_the_spec_declares_one(logged_in, service):
+    from apps.routes.services import route_update
+
+    route = service.routes.get(name="list_pets")
+    route_update(route=route, data={"pricing": {"model": "per_call", "unit_cost": 0.1}})
+    spec = json.loads(json.dumps(SPEC))
+    spec["paths"]["/pets"]["get"]["summary"] = "All pets"
+
+    def resync() -> None:
+        body = {"spec_text": json.dumps(spec), "action": "apply"}
+        assert logged_in.post(f"/services/{service.pk}/resync", body).status_code == 302
+        route.refresh_from_db()
+
+    resync()
+    assert route.summary == "All pets"
+    assert route.pricing == {"model": "per_call", "unit_cost": 0.1, "currency": "usd"}
+    spec["paths"]["/pets"]["get"]["x-ouro-pricing"] = {"model": "per_call", "unit_cost": 0.2}
+    resync()
+    assert route.pricing == {"model": "per_call", "unit_cost": 0.2, "currency": "usd"}
+    spec["paths"]["/pets"]["get"]["x-ouro-pricing"] = {"model": "free"}
+    resync()
+    assert route.pricing == {"model": "free", "currency": "usd"}
+
+
 def test_delete_shows_a_dry_run_then_archives(logged_in, service):
     page = logged_in.get(f"/services/{service.pk}/delete").content.decode()
     assert "3 routes" in page and "list_pets" in page
