@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from apps.api.envelope import ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
 from apps.billing.models import LedgerKind
-from apps.billing.pricing import PricingError, reservation, route_price
+from apps.billing.pricing import PricingError, reservation, route_price, run_window_seconds
 from apps.billing.selectors import earnings_of, ledger_of, usage_of, usage_summary, wallet_of
 from apps.billing.serializers import balance_dict, transaction_dict, usage_record_dict
-from apps.billing.services import run_price, run_window_seconds
+from apps.billing.services import run_price
 from apps.routes.selectors import route_for_user
 
 

@@ -72,6 +72,11 @@ def _cents_up(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING))
 
 
+def run_window_seconds(route) -> int:
+    """The longest a run of the route can last: what per-second pricing holds at most."""
+    return route.hard_timeout_seconds or route.sync_timeout_seconds or 60
+
+
 def billable_seconds_cap(price: Price, window_seconds: int) -> int:
     """The most seconds a run can be charged for: the route's cap, else its longest run."""
     return max(1, price.max_billable_seconds or window_seconds)

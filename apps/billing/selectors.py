@@ -5,7 +5,16 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from apps.assets.selectors import action_visible_to
 from apps.billing.models import LedgerEntry, UsageRecord, UsageStatus, Wallet
-from apps.billing.pricing import CHARGED_CURRENCY, charge_text, dollars, price_text, route_price
+from apps.billing.pricing import (
+    CHARGED_CURRENCY,
+    PricingError,
+    charge_text,
+    dollars,
+    price_text,
+    reservation,
+    route_price,
+    run_window_seconds,
+)
 
 USAGE_ROLES = ("consumer", "creator")
 
@@ -68,8 +77,16 @@ def route_price_view(*, route, user) -> dict | None:
         return None
     signed_in = user is not None and user.is_authenticated
     own = signed_in and route.user_id == user.pk
+    try:
+        _, held = reservation(price, window_seconds=run_window_seconds(route))
+    except PricingError:
+        held = None
     return {
         "text": price_text(price),
+        # What pressing Run holds: the price, or the most a per-second run can cost.
+        "hold": None
+        if held is None
+        else f"{'' if price.model == 'per_call' else 'up to '}{dollars(held)}",
         "own": own,
         "chargeable": price.currency == CHARGED_CURRENCY,
         "currency": price.currency.upper(),

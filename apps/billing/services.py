@@ -11,7 +11,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.billing.models import LedgerEntry, LedgerKind, UsageRecord, UsageStatus, Wallet
-from apps.billing.pricing import Price, charge, dollars, price_check, reservation, route_price
+from apps.billing.pricing import (
+    Price,
+    charge,
+    dollars,
+    price_check,
+    reservation,
+    route_price,
+    run_window_seconds,
+)
 from apps.core.statements import insert, update_if
 
 
@@ -41,11 +49,6 @@ def run_price(*, route, user, currency: str | None = None) -> Price | None:
         return None
     price_check(price, currency)
     return price
-
-
-def run_window_seconds(route) -> int:
-    """The longest a run of the route can last: what per-second pricing holds at most."""
-    return route.hard_timeout_seconds or route.sync_timeout_seconds or 60
 
 
 def _wallet_sql(*, conditional: bool, create: bool) -> str:

@@ -25,6 +25,10 @@ def test_the_route_page_states_the_price_and_the_viewers_funds(client, paid_hell
     html = client.get(page_of(paid_hello)).content.decode()
     assert "$0.05 per run, charged only when a run succeeds" in html
     assert "$0.05 per run; you have $2.50 available." in html
+    assert "Run · $0.05</button>" in html
+    paid_hello.pricing = {"model": "per_second", "unit_cost": 0.01, "max_billable_seconds": 30}
+    paid_hello.save()
+    assert "Run · up to $0.30</button>" in client.get(page_of(paid_hello)).content.decode()
 
 
 def test_the_owner_is_told_their_route_is_free_for_them(client, paid_hello, alice):
