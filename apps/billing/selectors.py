@@ -81,12 +81,13 @@ def route_price_view(*, route, user) -> dict | None:
         _, held = reservation(price, window_seconds=run_window_seconds(route))
     except PricingError:
         held = None
+    # What pressing Run holds: the price, or the most a per-second run can cost.
+    hold = None
+    if held is not None:
+        hold = dollars(held) if price.model == "per_call" else f"up to {dollars(held)}"
     return {
         "text": price_text(price),
-        # What pressing Run holds: the price, or the most a per-second run can cost.
-        "hold": None
-        if held is None
-        else f"{'' if price.model == 'per_call' else 'up to '}{dollars(held)}",
+        "hold": hold,
         "own": own,
         "chargeable": price.currency == CHARGED_CURRENCY,
         "currency": price.currency.upper(),
