@@ -143,3 +143,35 @@ def asset_earned_cents(asset) -> int:
     else:
         return 0
     return records.aggregate(cents=Sum("total_cents"))["cents"] or 0
+
+
+def ledger_discrepancies() -> list[str]:
+    """Every wallet whose balance is not the sum of its ledger, or whose held cents are not
+    what its running charges hold; empty when the books balance."""
+    entries = dict(
+        LedgerEntry.objects.order_by()
+        .values_list("wallet_id")
+        .annotate(total=Sum("amount_cents"))
+        .values_list("wallet_id", "total")
+    )
+    holds = dict(
+        UsageRecord.objects.filter(status=UsageStatus.RESERVED, user_id__isnull=False)
+        .order_by()
+        .values_list("user_id")
+        .annotate(total=Sum("reserved_cents"))
+        .values_list("user_id", "total")
+    )
+    problems = []
+    for wallet in Wallet.objects.select_related("user").order_by("user__username"):
+        name = wallet.user.username
+        if wallet.balance_cents != entries.get(wallet.pk, 0):
+            problems.append(
+                f"{name}: balance {dollars(wallet.balance_cents)}, ledger "
+                f"{dollars(entries.get(wallet.pk, 0))}"
+            )
+        if wallet.escrowed_cents != holds.get(wallet.pk, 0):
+            problems.append(
+                f"{name}: holds {dollars(wallet.escrowed_cents)}, running charges "
+                f"{dollars(holds.get(wallet.pk, 0))}"
+            )
+    return problems

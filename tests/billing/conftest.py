@@ -35,6 +35,20 @@ def paid_jobs(paid_route):
     return paid_route("POST", "/jobs", name="jobs", execution_mode=ExecutionMode.ASYNC)
 
 
+@pytest.fixture(autouse=True)
+def _books_balance(request):
+    """After every billing test that touched the database: each wallet matches its ledger and
+    its holds match the running charges (what `manage.py billing_audit` checks)."""
+    yield
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    if request.node.get_closest_marker("books_unbalanced") is not None:
+        return
+    from apps.billing.selectors import ledger_discrepancies
+
+    assert ledger_discrepancies() == []
+
+
 @pytest.fixture
 def fund():
     """fund(user, cents): credit a wallet as an operator would."""

@@ -260,6 +260,7 @@ def test_runs_that_pay_each_others_owners_at_once_all_settle(
     assert LedgerEntry.objects.filter(kind="earning").count() == 40
 
 
+@pytest.mark.books_unbalanced
 def test_a_settlement_that_fails_leaves_the_status_and_the_money_as_they_were(paid_jobs, bob, fund):
     fund(bob, 100)
     action = route_run(route=paid_jobs, user=bob, inputs={})
@@ -272,3 +273,19 @@ def test_a_settlement_that_fails_leaves_the_status_and_the_money_as_they_were(pa
     assert Action.objects.get(pk=action.pk).status == before
     assert UsageRecord.objects.get(action=action).status == "reserved"
     assert LedgerEntry.objects.filter(kind="usage").count() == 0
+
+
+@pytest.mark.books_unbalanced
+def test_the_audit_finds_a_wallet_that_does_not_match_its_books(paid_jobs, bob, fund):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    fund(bob, 100)
+    route_run(route=paid_jobs, user=bob, inputs={})
+    call_command("billing_audit", stdout=StringIO())  # balanced: says so, exits 0
+    Wallet.objects.filter(user=bob).update(available_cents=150, escrowed_cents=0)
+    with pytest.raises(CommandError) as unbalanced:
+        call_command("billing_audit", stdout=StringIO())
+    assert "bob: balance $1.50, ledger $1.00" in str(unbalanced.value)
+    assert "bob: holds $0.00, running charges $0.05" in str(unbalanced.value)
