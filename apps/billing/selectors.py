@@ -89,6 +89,7 @@ def route_price_view(*, route, user) -> dict | None:
         "text": price_text(price),
         "hold": hold,
         "own": own,
+        "earned": dollars(asset_earned_cents(route)) if own else None,
         "chargeable": price.currency == CHARGED_CURRENCY,
         "currency": price.currency.upper(),
         "available": dollars(wallet_of(user).available_cents) if signed_in and not own else None,

@@ -31,11 +31,17 @@ def test_the_route_page_states_the_price_and_the_viewers_funds(client, paid_hell
     assert "Run · up to $0.30</button>" in client.get(page_of(paid_hello)).content.decode()
 
 
-def test_the_owner_is_told_their_route_is_free_for_them(client, paid_hello, alice):
+def test_the_owner_is_told_their_route_is_free_for_them_and_what_it_earned(
+    client, paid_hello, alice, bob, fund
+):
+    fund(bob, 100)
+    route_run(route=paid_hello, user=bob, inputs={})
     client.force_login(alice)
     html = client.get(page_of(paid_hello)).content.decode()
-    assert "free for you: it is your route" in html
+    assert "free for you: it is your route; it has earned $0.05" in html
     assert "available." not in html
+    client.force_login(bob)
+    assert "has earned" not in client.get(page_of(paid_hello)).content.decode()
 
 
 def test_a_route_priced_in_another_currency_says_it_cannot_be_run(client, paid_route, bob):
