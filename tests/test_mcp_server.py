@@ -111,3 +111,29 @@ def test_get_user_reads_a_profile(live_site, alice_key, bob):
     (text,) = call_tools(live_site.url, alice_key, [("get_user", {"username": "@bob"})])
     profile = json.loads(text)
     assert (profile["user_id"], profile["username"]) == (str(bob.pk), "bob")
+
+
+def test_edit_dataset_columns_adds_renames_and_drops(live_site, alice, alice_key):
+    from apps.accounts.services import personal_org
+    from apps.assets.services import Owner, dataset_create
+
+    org = personal_org()
+    dataset, _ = dataset_create(
+        owner=Owner(user=alice, org=org, team=org.default_team),
+        name="Scores",
+        rows=[{"name": "a", "score": 1}],
+    )
+    operations = [
+        {"op": "add", "name": "grade", "type": "text", "enum_values": ["pass", "fail"]},
+        {"op": "rename", "name": "score", "new_name": "points"},
+        {"op": "drop", "name": "name"},
+    ]
+    (text,) = call_tools(
+        live_site.url,
+        alice_key,
+        [("edit_dataset_columns", {"dataset_id": str(dataset.pk), "operations": operations})],
+    )
+    assert str(dataset.pk) in text
+    dataset.refresh_from_db()
+    assert [c["name"] for c in dataset.columns] == ["points", "grade"]
+    assert list(dataset.rows.values_list("data", flat=True)) == [{"points": 1}]

@@ -15,6 +15,8 @@ urlpatterns = [
     path("datasets/<str:dataset_id>", v.dataset_detail),
     path("datasets/<str:dataset_id>/data", v.dataset_data),
     path("datasets/<str:dataset_id>/schema", v.dataset_schema),
+    path("datasets/<str:dataset_id>/columns", v.dataset_columns),
+    path("datasets/<str:dataset_id>/columns/<str:column>", v.dataset_column),
     path("datasets/<str:dataset_id>/stats", v.dataset_stats),
     path("assets/<str:asset_id>/compatible-routes", v.asset_compatible_routes),
     path("assets/<str:asset_id>/actions", v.asset_actions),

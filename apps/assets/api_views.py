@@ -362,6 +362,45 @@ def dataset_data(request: Request, dataset_id: str):
     return ok(ingest, row_ingest=ingest)
 
 
+@api_view(["POST"])
+def dataset_columns(request: Request, dataset_id: str):
+    """Add a column: {name, type, nullable, label, enumValues}."""
+    dataset = _editable(request, dataset_id, Dataset)
+    body = body_object(request)
+    with _asset_errors():
+        dataset = services.dataset_column_add(
+            dataset=dataset,
+            name=body.get("name"),
+            type=body.get("type") or "text",
+            nullable=body.get("nullable", True) is not False,
+            label=body.get("label"),
+            enum_values=body.get("enumValues", body.get("enum_values")),
+        )
+    return ok(dataset_column_dicts(dataset), status=201)
+
+
+@api_view(["PATCH", "DELETE"])
+def dataset_column(request: Request, dataset_id: str, column: str):
+    """Change a column ({newName, type, label, enumValues}) or drop it."""
+    dataset = _editable(request, dataset_id, Dataset)
+    with _asset_errors():
+        if request.method == "DELETE":
+            dataset = services.dataset_column_drop(dataset=dataset, column=column)
+        else:
+            body = body_object(request)
+            if not any(k in body for k in ("newName", "type", "label", "enumValues")):
+                raise ApiError("Give newName, type, label and/or enumValues", code="invalid_column")
+            dataset = services.dataset_column_update(
+                dataset=dataset,
+                column=column,
+                new_name=body.get("newName"),
+                type=body.get("type"),
+                label=body.get("label"),
+                enum_values=body.get("enumValues"),
+            )
+    return ok(dataset_column_dicts(dataset))
+
+
 @api_view(["GET"])
 def dataset_schema(request: Request, dataset_id: str):
     return ok(dataset_column_dicts(_load(request, dataset_id, Dataset)))

@@ -92,10 +92,15 @@ def dataset_dict(dataset, *, preview: list | None = None) -> dict:
 
 
 def dataset_column_dicts(dataset) -> list[dict]:
-    return [
-        {"name": c["name"], "type": c["type"], "is_nullable": c.get("is_nullable", True)}
-        for c in dataset.columns
-    ]
+    columns = []
+    for c in dataset.columns:
+        column = {"name": c["name"], "type": c["type"], "is_nullable": c.get("is_nullable", True)}
+        if c.get("label"):
+            column["label"] = c["label"]
+        if c.get("enum"):
+            column.update(semantic_type="enum", enum_values=c["enum"])
+        columns.append(column)
+    return columns
 
 
 def route_brief_dict(route) -> dict:

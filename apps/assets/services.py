@@ -27,7 +27,7 @@ from apps.assets.models import (
     RouteAsset,
     Visibility,
 )
-from apps.assets.tabular import infer_columns, rows_from_csv
+from apps.assets.tabular import column_type, convert_value, infer_columns, rows_from_csv
 
 SIGNED_URL_TTL_SECONDS = 15 * 60
 _SALT_DOWNLOAD = "assets.download"
@@ -340,6 +340,19 @@ def _row_key(row: dict, key_columns: list[str]) -> tuple:
     return tuple(repr(row.get(c)) for c in key_columns)
 
 
+def _check_enums(dataset: Dataset, rows: list[dict]) -> None:
+    """Refuse rows with a value outside a categorical column's allowed values."""
+    enums = {c["name"]: c["enum"] for c in dataset.columns if c.get("enum")}
+    for index, row in enumerate(rows if enums else ()):
+        for name, allowed in enums.items():
+            if row.get(name) is not None and row[name] not in allowed:
+                raise AssetError(
+                    f"Row {index + 1}: {name!r} must be one of {', '.join(allowed)}, "
+                    f"not {row[name]!r}",
+                    code="invalid_column_value",
+                )
+
+
 @transaction.atomic
 def dataset_write_rows(
     *, dataset: Dataset, rows: list[dict], mode: str = "append", key_columns=None
@@ -348,6 +361,7 @@ def dataset_write_rows(
     if mode not in MODES:
         raise AssetError(f"mode must be one of {', '.join(MODES)}", code="invalid_mode")
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    _check_enums(dataset, rows)
     inserted = updated = 0
     if mode == "overwrite":
         dataset.rows.all().delete()
@@ -386,6 +400,165 @@ def dataset_write_rows(
     dataset.row_count = dataset.rows.count()
     dataset.save()
     return {"inserted": inserted, "updated": updated, "skipped": 0, "mode": mode}
+
+
+# Columns ------------------------------------------------------------------------------------
+
+COLUMN_NAME_MAX = 200
+ROW_BATCH = 1000
+
+
+def _locked(dataset: Dataset) -> Dataset:
+    return Dataset.objects.select_for_update().get(pk=dataset.pk)
+
+
+def _column(dataset: Dataset, name: str) -> dict:
+    for column in dataset.columns:
+        if column["name"] == name:
+            return column
+    raise AssetError(f"The dataset has no column {name!r}", status=404, code="unknown_column")
+
+
+def _new_column_name(dataset: Dataset, name) -> str:
+    name = str(name or "").strip()
+    if not name or len(name) > COLUMN_NAME_MAX:
+        raise AssetError(
+            f"A column needs a name of 1 to {COLUMN_NAME_MAX} characters", code="invalid_column"
+        )
+    if any(c["name"] == name for c in dataset.columns):
+        raise AssetError(f"The dataset already has a column {name!r}", code="duplicate_column")
+    return name
+
+
+def _type_of(name) -> str:
+    try:
+        return column_type(name)
+    except ValueError as exc:
+        raise AssetError(str(exc), code="invalid_column_type") from None
+
+
+def _enum(values, column: str) -> list[str]:
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+        raise AssetError(
+            f"enum values for {column!r} must be a non-empty list of strings", code="invalid_enum"
+        )
+    return list(dict.fromkeys(values))
+
+
+def _rewrite_rows(dataset: Dataset, change) -> None:
+    """Apply `change(data) -> data | None` (None: unchanged) to every row, in batches."""
+    batch = []
+    for row in dataset.rows.order_by("position").iterator(chunk_size=ROW_BATCH):
+        data = change(row.data)
+        if data is not None:
+            row.data = data
+            batch.append(row)
+        if len(batch) >= ROW_BATCH:
+            DatasetRow.objects.bulk_update(batch, ["data"])
+            batch = []
+    if batch:
+        DatasetRow.objects.bulk_update(batch, ["data"])
+
+
+def _check_values(dataset: Dataset, column: str, check) -> None:
+    """Raise AssetError at the first row whose value `check` refuses (ValueError)."""
+    for row in dataset.rows.order_by("position").iterator(chunk_size=ROW_BATCH):
+        try:
+            check(row.data.get(column))
+        except ValueError as exc:
+            raise AssetError(
+                f"Row {row.position + 1}, column {column!r}: {exc}", code="invalid_column_value"
+            ) from None
+
+
+@transaction.atomic
+def dataset_column_add(
+    *, dataset: Dataset, name, type="text", nullable=True, label=None, enum_values=None
+) -> Dataset:
+    """Add a column; existing rows hold no value for it, so it must be nullable if any exist."""
+    dataset = _locked(dataset)
+    name = _new_column_name(dataset, name)
+    column = {"name": name, "type": _type_of(type), "is_nullable": bool(nullable)}
+    if not nullable and dataset.row_count:
+        raise AssetError(
+            f"{dataset.row_count} rows have no value for {name!r}: add it nullable, fill it, "
+            "then make it required",
+            code="invalid_column",
+        )
+    if label:
+        column["label"] = str(label)[:COLUMN_NAME_MAX]
+    if enum_values is not None:
+        column["type"], column["enum"] = "string", _enum(enum_values, name)
+    dataset.columns = [*dataset.columns, column]
+    dataset.save(update_fields=["columns", "last_updated"])
+    return dataset
+
+
+@transaction.atomic
+def dataset_column_update(
+    *, dataset: Dataset, column: str, new_name=None, type=None, label=None, enum_values=None
+) -> Dataset:
+    """Rename a column, convert its values to another type, set its label or allowed values.
+    A value that does not fit refuses the whole change, naming its row."""
+    dataset = _locked(dataset)
+    current = dict(_column(dataset, column))
+    if type is not None or enum_values is not None:
+        to = "string" if enum_values is not None else _type_of(type)
+        allowed = _enum(enum_values, column) if enum_values is not None else None
+
+        def fits(value):
+            converted = convert_value(value, to)
+            if allowed is not None and converted is not None and converted not in allowed:
+                raise ValueError(f"{converted!r} is not one of {', '.join(allowed)}")
+
+        _check_values(dataset, column, fits)
+        if to != current["type"]:
+
+            def convert(data: dict) -> dict | None:
+                if data.get(column) is None:
+                    return None
+                return {**data, column: convert_value(data[column], to)}
+
+            _rewrite_rows(dataset, convert)
+        current["type"] = to
+        if allowed is not None:
+            current["enum"] = allowed
+        else:
+            current.pop("enum", None)
+    if label is not None:
+        current["label"] = str(label)[:COLUMN_NAME_MAX]
+    if new_name is not None and str(new_name).strip() != column:
+        renamed = _new_column_name(dataset, new_name)
+
+        def rename(data: dict) -> dict | None:
+            if column not in data:
+                return None
+            return {(renamed if key == column else key): value for key, value in data.items()}
+
+        _rewrite_rows(dataset, rename)
+        current["name"] = renamed
+        dataset.key_columns = [renamed if k == column else k for k in dataset.key_columns]
+    dataset.columns = [current if c["name"] == column else c for c in dataset.columns]
+    dataset.save(update_fields=["columns", "key_columns", "last_updated"])
+    return dataset
+
+
+@transaction.atomic
+def dataset_column_drop(*, dataset: Dataset, column: str) -> Dataset:
+    """Remove a column and its values from every row."""
+    dataset = _locked(dataset)
+    _column(dataset, column)
+    if column in dataset.key_columns:
+        raise AssetError(
+            f"{column!r} identifies rows for upserts; it cannot be dropped", code="key_column"
+        )
+    _rewrite_rows(
+        dataset,
+        lambda data: {k: v for k, v in data.items() if k != column} if column in data else None,
+    )
+    dataset.columns = [c for c in dataset.columns if c["name"] != column]
+    dataset.save(update_fields=["columns", "last_updated"])
+    return dataset
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import math
 from collections.abc import Iterable
 
 TYPE_ORDER = ("boolean", "integer", "number", "string", "json")
@@ -99,3 +100,80 @@ def coerce_rows(rows) -> list[dict]:
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ValueError("rows must be a list of objects")
     return rows
+
+
+# What a column's type may be called (the official client uses SQL-ish names) -> ours.
+COLUMN_TYPES = {
+    **dict.fromkeys(("text", "string", "varchar", "char", "uuid", "enum"), "string"),
+    **dict.fromkeys(("date", "timestamp", "timestamptz", "time"), "string"),
+    **dict.fromkeys(("numeric", "number", "float", "double", "double precision", "real"), "number"),
+    **dict.fromkeys(("integer", "int", "bigint", "smallint"), "integer"),
+    **dict.fromkeys(("boolean", "bool"), "boolean"),
+    **dict.fromkeys(("json", "jsonb"), "json"),
+}
+TRUE_WORDS, FALSE_WORDS = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
+
+
+def column_type(name: str) -> str:
+    """Our type for a column type name, or ValueError naming the accepted ones."""
+    found = COLUMN_TYPES.get(str(name or "").strip().lower())
+    if found is None:
+        accepted = ", ".join(sorted(set(COLUMN_TYPES)))
+        raise ValueError(f"Unknown column type {name!r}; use one of {accepted}")
+    return found
+
+
+def _as_string(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _as_boolean(value):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS or text in FALSE_WORDS:
+        return text in TRUE_WORDS
+    raise ValueError
+
+
+def _as_float(value) -> float:
+    if isinstance(value, bool | dict | list):
+        raise ValueError
+    number = float(value)  # ValueError for text that is not a number
+    if not math.isfinite(number):
+        raise ValueError
+    return number
+
+
+def _as_integer(value):
+    number = _as_float(value)
+    if not number.is_integer():
+        raise ValueError
+    return int(number)
+
+
+def _as_number(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else _as_float(value)
+
+
+_CONVERTERS = {
+    "string": _as_string,
+    "boolean": _as_boolean,
+    "integer": _as_integer,
+    "number": _as_number,
+    "json": lambda value: value,
+}
+
+
+def convert_value(value, to: str):
+    """`value` as a value of column type `to` (None stays None), or ValueError."""
+    if value is None:
+        return None
+    try:
+        return _CONVERTERS[to](value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{value!r} cannot be read as {to}") from None
