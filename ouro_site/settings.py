@@ -60,6 +60,8 @@ for _key in CREDENTIAL_KEYS:
 UPSTREAM_ALLOW_PRIVATE_IPS = env_bool("UPSTREAM_ALLOW_PRIVATE_IPS", False)
 UPSTREAM_CONNECT_TIMEOUT = env_int("UPSTREAM_CONNECT_TIMEOUT", 10, minimum=1)
 UPSTREAM_READ_TIMEOUT = env_int("UPSTREAM_READ_TIMEOUT", 60, minimum=1)
+# How long a host name's resolved addresses are reused (each call still vets them); 0: never.
+UPSTREAM_DNS_CACHE_SECONDS = env_int("UPSTREAM_DNS_CACHE_SECONDS", 30, minimum=0)
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 20 * 1024 * 1024, minimum=1024)
 # The authorities upstream TLS certificates are checked against: Mozilla's (certifi), unless a
 # PEM bundle is named (say, with an internal CA's certificate).

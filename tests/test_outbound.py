@@ -118,6 +118,42 @@ def test_a_name_resolving_to_loopback_is_refused():
     assert caught.value.kind == "blocked"
 
 
+def test_a_resolved_name_is_reused_for_a_while_but_vetted_on_every_call(upstream, settings):
+    from apps.services import outbound
+
+    port = int(upstream.rsplit(":", 1)[1])
+    settings.UPSTREAM_DNS_CACHE_SECONDS = 30
+    outbound._RESOLVED.clear()
+    assert outbound_request("GET", f"http://localhost:{port}/ok", allow_private=True).json()
+    addresses, expires = outbound._RESOLVED[("localhost", port)]
+    assert ipaddress.ip_address("127.0.0.1") in addresses
+    assert 29 < expires - time.monotonic() <= 30
+    # The cached answer is still checked: loopback stays refused where it is not allowed.
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", f"http://localhost:{port}/ok", allow_private=False)
+    assert caught.value.kind == "blocked"
+    assert outbound._RESOLVED[("localhost", port)][1] == expires  # reused, not resolved again
+    # Once expired, the name is resolved again.
+    outbound._RESOLVED[("localhost", port)] = (addresses, time.monotonic() - 1)
+    outbound_request("GET", f"http://localhost:{port}/ok", allow_private=True)
+    assert outbound._RESOLVED[("localhost", port)][1] > time.monotonic() + 29
+    # With no cache, nothing is kept.
+    settings.UPSTREAM_DNS_CACHE_SECONDS = 0
+    outbound._RESOLVED.clear()
+    outbound_request("GET", f"http://localhost:{port}/ok", allow_private=True)
+    assert outbound._RESOLVED == {}
+
+
+def test_a_name_that_does_not_resolve_is_not_remembered(settings):
+    from apps.services import outbound
+
+    settings.UPSTREAM_DNS_CACHE_SECONDS = 30
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", "http://no-such-host.invalid/", allow_private=True)
+    assert caught.value.kind == "dns"
+    assert not any(host == "no-such-host.invalid" for host, _ in outbound._RESOLVED)
+
+
 def test_the_host_header_keeps_the_name(upstream):
     port = upstream.rsplit(":", 1)[1]
     response = outbound_request("GET", f"http://localhost:{port}/host", allow_private=True)

@@ -105,8 +105,19 @@ def address_is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool
     return not any(ip in net for net in EXTRA_BLOCKED)
 
 
-def vet_host(host: str, port: int, *, allow_private: bool) -> str:
-    """Resolve `host` and return the address to connect to, or raise if it is not allowed."""
+# (host, port) -> (the addresses it resolved to, when that answer expires). Only answers are
+# kept, never verdicts: every call vets the addresses again, so a cached name is as safe as a
+# fresh one, and connections go only to vetted addresses (no rebinding between check and use).
+_RESOLVED: dict[tuple[str, int], tuple[list, float]] = {}
+_RESOLVED_MAX = 1024
+
+
+def _resolve(host: str, port: int) -> list:
+    ttl = settings.UPSTREAM_DNS_CACHE_SECONDS
+    now = time.monotonic()
+    cached = _RESOLVED.get((host, port)) if ttl else None
+    if cached is not None and cached[1] > now:
+        return cached[0]
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
@@ -114,6 +125,16 @@ def vet_host(host: str, port: int, *, allow_private: bool) -> str:
             f"The host {host!r} could not be resolved; check the service's base URL", "dns"
         ) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if ttl:
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[(host, port)] = (addresses, now + ttl)
+    return addresses
+
+
+def vet_host(host: str, port: int, *, allow_private: bool) -> str:
+    """Resolve `host` and return the address to connect to, or raise if it is not allowed."""
+    addresses = _resolve(host, port)
     if not allow_private:
         refused = [ip for ip in addresses if not address_is_public(ip)]
         if refused:
