@@ -13,13 +13,13 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
 ]
 
-# Each app's pages live in its own `urls.py`.
+# Each app's pages live in its own `urls.py`, tried in this order: the live panel's polls first.
 PAGE_URL_MODULES = (
+    "apps.actions.urls",
+    "apps.actions.callback_urls",
     "apps.assets.urls",
     "apps.services.urls",
     "apps.routes.urls",
-    "apps.actions.urls",
-    "apps.actions.callback_urls",
     "apps.posts.urls",
     "apps.billing.urls",
 )

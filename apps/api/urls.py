@@ -18,12 +18,13 @@ urlpatterns = [
     path("assets/<str:asset_id>/type", views.asset_type),
 ]
 
+# The resolver tries them in this order: runs, polls and callbacks (most requests) first.
 API_URL_MODULES = (
+    "apps.actions.api_urls",
+    "apps.actions.callback_api_urls",
     "apps.assets.api_urls",
     "apps.services.api_urls",
     "apps.routes.api_urls",
-    "apps.actions.api_urls",
-    "apps.actions.callback_api_urls",
     "apps.posts.api_urls",
     "apps.billing.api_urls",
 )
