@@ -1,6 +1,7 @@
 """Accounts, organizations and generic asset endpoints of the Ouro contract."""
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -103,6 +104,7 @@ def asset_type(request: Request, asset_id: str):
     return ok({"asset_type": asset.asset_type})
 
 
+@csrf_exempt  # an unknown POST is a 404 for an API client, not a missing CSRF cookie
 def not_found(request: HttpRequest, exception=None) -> JsonResponse:
     return error_response(f"No API endpoint at {request.path}", "not_found", 404)
 

@@ -18,6 +18,15 @@ def test_unknown_urls_are_json_404(api, alice_key):
         assert response.json()["data"] is None
 
 
+def test_an_unknown_post_is_a_json_404_not_a_csrf_refusal(alice_key):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # as a real API client meets the server
+    response = client.post("/api/assets/x/no-such-action", headers={"Authorization": alice_key})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
 def test_trailing_slashes_are_not_redirected(api, alice_key):
     response = api(alice_key).get("/user/")
     assert response.status_code == 404
