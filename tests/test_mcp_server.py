@@ -28,7 +28,7 @@ def demo_service(alice, demo_upstream):
     return service
 
 
-def call_tools(live_url: str, key: str, calls: list[tuple[str, dict]]) -> list[str]:
+def call_tools(live_url: str, key: str, calls: list[tuple[str, dict]], **env: str) -> list[str]:
     """Start ouro-mcp on stdio against the live server and run the tool calls in order."""
     params = StdioServerParameters(
         command=sys.executable,
@@ -37,6 +37,7 @@ def call_tools(live_url: str, key: str, calls: list[tuple[str, dict]]) -> list[s
             "OURO_API_KEY": key,
             "OURO_BASE_URL": f"{live_url}/api",
             "OURO_MCP_RESPONSE_FORMAT": "json",
+            **env,
         },
     )
 
@@ -137,3 +138,21 @@ def test_edit_dataset_columns_adds_renames_and_drops(live_site, alice, alice_key
     dataset.refresh_from_db()
     assert [c["name"] for c in dataset.columns] == ["points", "grade"]
     assert list(dataset.rows.values_list("data", flat=True)) == [{"points": 1}]
+
+
+def test_pinned_to_the_personal_space_it_creates_and_downloads_assets(
+    live_site, alice, alice_key, tmp_path
+):
+    from apps.accounts.models import PERSONAL_ORG_ID
+    from apps.assets.models import Dataset
+
+    personal = {"OURO_ORG_ID": str(PERSONAL_ORG_ID)}
+    rows = [{"a": 1}, {"a": 2}]
+    (created,) = call_tools(
+        live_site.url, alice_key, [("create_dataset", {"name": "Scores", "data": rows})], **personal
+    )
+    dataset = Dataset.objects.get(pk=json.loads(created)["id"])
+    assert (dataset.user, dataset.org_id, dataset.row_count) == (alice, PERSONAL_ORG_ID, 2)
+    download = {"id": str(dataset.pk), "output_path": str(tmp_path)}
+    call_tools(live_site.url, alice_key, [("download_asset", download)], **personal)
+    assert (tmp_path / f"{dataset.slug}.csv").read_text().splitlines() == ["a", "1", "2"]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("datasets/<str:dataset_id>/data", v.dataset_data),
     path("datasets/<str:dataset_id>/schema", v.dataset_schema),
     path("datasets/<str:dataset_id>/columns", v.dataset_columns),
+    path("datasets/<str:dataset_id>/indexes", v.dataset_indexes),
     path("datasets/<str:dataset_id>/columns/<str:column>", v.dataset_column),
     path("datasets/<str:dataset_id>/stats", v.dataset_stats),
     path("assets/<str:asset_id>/compatible-routes", v.asset_compatible_routes),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("assets/<str:asset_id>/counts", v.asset_counts),
     path("assets/<str:asset_id>/tags", v.asset_tags),
     path("assets/<str:asset_id>/download-url", v.asset_download_url),
+    path("assets/<str:asset_id>/download", v.asset_download),
     path("assets/<str:asset_id>/share", v.asset_share),
     path("search/assets", v.search_assets),
 ]

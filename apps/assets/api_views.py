@@ -401,6 +401,18 @@ def dataset_column(request: Request, dataset_id: str, column: str):
     return ok(dataset_column_dicts(dataset))
 
 
+@api_view(["GET", "POST"])
+def dataset_indexes(request: Request, dataset_id: str):
+    """Datasets here are stored as rows of JSON, so there are no indexes to list or make."""
+    _load(request, dataset_id, Dataset)
+    if request.method == "POST":
+        raise ApiError(
+            "Datasets here keep no indexes: their rows are stored as JSON and read in order",
+            code="not_offered",
+        )
+    return ok([])
+
+
 @api_view(["GET"])
 def dataset_schema(request: Request, dataset_id: str):
     return ok(dataset_column_dicts(_load(request, dataset_id, Dataset)))
@@ -624,6 +636,18 @@ def asset_download_url(request: Request, asset_id: str):
             "asset_type": asset.asset_type,
         }
     )
+
+
+@api_view(["POST"])
+def asset_download(request: Request, asset_id: str):
+    """The asset's bytes in the response: a file as it is, a dataset as CSV, a post as
+    markdown (the only form a post is downloaded in here)."""
+    from apps.assets.views import asset_download_response
+
+    asset = selectors.asset_concrete(_load(request, asset_id))
+    if not isinstance(asset, File | Dataset) and asset.asset_type != "post":
+        raise ApiError("Only files, datasets and posts can be downloaded", code="not_downloadable")
+    return asset_download_response(asset)
 
 
 @api_view(["PUT"])

@@ -114,6 +114,11 @@ def signed_download(request: HttpRequest, token: str):
     concrete = selectors.asset_concrete(asset) if asset else None
     if concrete is None:
         raise Http404("Not found")
+    return asset_download_response(concrete)
+
+
+def asset_download_response(concrete) -> HttpResponse:
+    """A file's bytes, a dataset as CSV or a post as markdown, as an attachment."""
     if isinstance(concrete, File):
         return _bytes_response(
             default_storage.open(concrete.storage_path, "rb"),

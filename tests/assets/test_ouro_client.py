@@ -1,5 +1,7 @@
 """The official ouro-py client against the live server: files, datasets and assets in runs."""
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -119,3 +121,24 @@ def test_search_files_by_extension(ouro):
     found = ouro.files.search(extension="png")
     assert [f.name for f in found] == ["Dot"]
     assert {a.name for a in ouro.assets.search("people")} == {"People"}
+
+
+def test_assets_download_through_the_client(ouro, ouro_client, bob_key, tmp_path):
+    from ouro import NotFoundError
+
+    rows = [{"name": "a", "score": 1}, {"name": "b", "score": 2}]
+    dataset = ouro.datasets.create(name="Scores", visibility="private", data=rows)
+    saved = ouro.assets.download(str(dataset.id), output_path=str(tmp_path))
+    assert saved.content_type.startswith("text/csv")
+    assert Path(saved.path).read_text().splitlines() == ["name,score", "a,1", "b,2"]
+    file = ouro.files.create(
+        name="People", visibility="private", file_content=CSV, file_name="people.csv"
+    )
+    saved = ouro.assets.download(str(file.id), output_path=str(tmp_path))
+    assert saved.filename == "people.csv" and Path(saved.path).read_bytes() == CSV
+    post = ouro.posts.create(name="Note", content="# Hello\n\nWorld", visibility="private")
+    saved = ouro.assets.download(str(post.id), output_path=str(tmp_path / "note.md"))
+    assert "# Hello" in Path(saved.path).read_text()
+    with pytest.raises(NotFoundError):
+        ouro_client(bob_key).assets.download(str(dataset.id), output_path=str(tmp_path))
+    assert ouro.datasets.list_indexes(str(dataset.id)) == []
