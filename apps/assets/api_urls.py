@@ -17,6 +17,7 @@ urlpatterns = [
     path("datasets/<str:dataset_id>/schema", v.dataset_schema),
     path("datasets/<str:dataset_id>/columns", v.dataset_columns),
     path("datasets/<str:dataset_id>/indexes", v.dataset_indexes),
+    path("datasets/<str:dataset_id>/query-custom", v.dataset_query),
     path("datasets/<str:dataset_id>/columns/<str:column>", v.dataset_column),
     path("datasets/<str:dataset_id>/stats", v.dataset_stats),
     path("assets/<str:asset_id>/compatible-routes", v.asset_compatible_routes),

@@ -401,6 +401,17 @@ def dataset_column(request: Request, dataset_id: str, column: str):
     return ok(dataset_column_dicts(dataset))
 
 
+@api_view(["POST"])
+def dataset_query(request: Request, dataset_id: str):
+    """SQL over a dataset is not offered: its rows are read page by page."""
+    _load(request, dataset_id, Dataset)
+    raise ApiError(
+        "SQL queries over datasets are not offered here; read the rows page by page with "
+        f"GET /api/datasets/{dataset_id}/data?limit=&offset=",
+        code="not_offered",
+    )
+
+
 @api_view(["GET", "POST"])
 def dataset_indexes(request: Request, dataset_id: str):
     """Datasets here are stored as rows of JSON, so there are no indexes to list or make."""
