@@ -156,3 +156,21 @@ def test_pinned_to_the_personal_space_it_creates_and_downloads_assets(
     download = {"id": str(dataset.pk), "output_path": str(tmp_path)}
     call_tools(live_site.url, alice_key, [("download_asset", download)], **personal)
     assert (tmp_path / f"{dataset.slug}.csv").read_text().splitlines() == ["a", "1", "2"]
+
+
+def test_unpinned_it_finds_a_team_and_publishes_there(live_site, alice, alice_key, acme):
+    from apps.assets.models import Dataset
+
+    team = acme.default_team
+    place = {"org_id": str(acme.pk), "team_id": str(team.pk)}
+    teams, created = call_tools(
+        live_site.url,
+        alice_key,
+        [
+            ("list_teams", {}),
+            ("create_dataset", {"name": "Scores", "data": [{"a": 1}], **place}),
+        ],
+    )
+    assert str(team.pk) in teams and str(acme.pk) in teams
+    dataset = Dataset.objects.get(pk=json.loads(created)["id"])
+    assert (dataset.org_id, dataset.team_id) == (acme.pk, team.pk)

@@ -4,7 +4,7 @@ import uuid
 
 from django.db.models import QuerySet
 
-from apps.accounts.models import PERSONAL_ORG_ID, Membership, Organization, User
+from apps.accounts.models import PERSONAL_ORG_ID, Membership, Organization, Team, User
 
 
 def organizations_for_user(*, user: User) -> QuerySet[Organization]:
@@ -46,3 +46,21 @@ def users_matching(query: str) -> list[User]:
     seen = {user.pk for user in first}
     rest = active.filter(username__icontains=query).exclude(pk__in=seen).order_by("username")
     return first + list(rest[: USER_SEARCH_LIMIT - len(first)])
+
+
+def teams_for_user(*, user: User, org_id=None) -> list[tuple[Team, str | None]]:
+    """The teams the user may publish to, with their role: every team of each organization
+    they belong to, then the personal space's team (role None)."""
+    memberships = Membership.objects.filter(user=user).select_related("org")
+    if org_id is not None:
+        memberships = memberships.filter(org_id=org_id)
+    roles = {m.org_id: m.role for m in memberships}
+    teams = (
+        Team.objects.filter(org_id__in=roles).select_related("org").order_by("org__name", "name")
+    )
+    found = [(team, roles[team.org_id]) for team in teams]
+    if org_id is None or str(org_id) == str(PERSONAL_ORG_ID):
+        found += [
+            (team, None) for team in Team.objects.filter(org_id=PERSONAL_ORG_ID, is_default=True)
+        ]
+    return found

@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/search", views.user_search),
     path("users/<str:name_or_id>", views.user_detail),
     path("organizations/user", views.organizations_of_user),
+    path("teams", views.teams_of_user),
     path("organizations/context", views.organization_context),
     path("organizations/<str:org_id>", views.organization_detail),
     path("assets/<str:asset_id>/type", views.asset_type),

@@ -10,16 +10,21 @@ from apps.accounts.models import Organization
 from apps.accounts.selectors import (
     membership_for,
     organizations_for_user,
+    teams_for_user,
     user_by_name_or_id,
     users_matching,
 )
 from apps.accounts.services import InvalidApiKey, access_token_issue, api_key_authenticate
 from apps.api.context import request_org
-from apps.api.envelope import ok, parse_uuid
+from apps.api.envelope import ok, parse_uuid, query_bool
 from apps.api.errors import ApiError, error_response
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_can_view
-from apps.assets.serializers import organization_dict, user_profile_dict
+from apps.assets.serializers import (
+    organization_dict,
+    team_with_membership_dict,
+    user_profile_dict,
+)
 
 
 @api_view(["POST"])
@@ -69,6 +74,20 @@ def user_detail(request: Request, name_or_id: str):
 def user_search(request: Request):
     users = users_matching(request.query_params.get("query") or "")
     return ok([_profile(user, request.user) for user in users])
+
+
+@api_view(["GET"])
+def teams_of_user(request: Request):
+    """The teams the caller may publish to (`?org_id=` narrows them); none are discoverable."""
+    if query_bool(request, "public_only"):
+        return ok([])
+    org_id = request.query_params.get("org_id")
+    teams = teams_for_user(
+        user=request.user, org_id=parse_uuid(org_id, "org_id") if org_id else None
+    )
+    return ok(
+        [team_with_membership_dict(team, user=request.user, role=role) for team, role in teams]
+    )
 
 
 @api_view(["GET"])

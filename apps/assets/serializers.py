@@ -1,5 +1,7 @@
 """The JSON shapes of the Ouro contract for users, organizations and the asset base."""
 
+from django.utils.text import slugify
+
 from apps.accounts.models import Organization, Team, User
 from apps.assets.models import Asset
 
@@ -18,6 +20,19 @@ def user_profile_dict(user: User) -> dict:
 
 def team_dict(team: Team) -> dict:
     return {"id": str(team.pk), "org_id": str(team.org_id), "name": team.name}
+
+
+def team_with_membership_dict(team: Team, *, user: User, role: str | None) -> dict:
+    """A team as the client's `Team`: its organization, and the caller's role in it."""
+    org = team.org
+    return {
+        **team_dict(team),
+        "slug": slugify(team.name),
+        "visibility": team.visibility,
+        "organization": {"id": str(org.pk), "name": org.name, "display_name": org.name},
+        "userMembership": {"user_id": str(user.pk), "role": role or "write"},
+        "created_at": iso(team.created_at),
+    }
 
 
 def organization_dict(org: Organization, *, role: str | None = None) -> dict:

@@ -36,3 +36,14 @@ def test_the_official_client_looks_users_up_by_name_or_id_and_searches(
     assert [u.username for u in ouro.users.search("ch")] == ["charlie"]
     assert [u.username for u in ouro.users.search("li")] == ["alice", "charlie"]
     assert ouro.users.search("   ") == []
+
+
+def test_the_official_client_lists_the_teams_it_may_publish_to(ouro_client, alice_key, acme):
+    ouro = ouro_client(alice_key)
+    teams = ouro.teams.list(joined=True)
+    assert [(str(t.org_id), t.user_membership.role) for t in teams] == [
+        (str(acme.pk), "admin"),
+        ("00000000-0000-0000-0000-000000000000", "write"),
+    ]
+    assert [t.organization.name for t in ouro.teams.list(org_id=str(acme.pk))] == ["acme"]
+    assert ouro.teams.list(public_only=True) == []
