@@ -14,6 +14,7 @@ urlpatterns = [
     path("users/<str:name_or_id>", views.user_detail),
     path("organizations/user", views.organizations_of_user),
     path("teams", views.teams_of_user),
+    path("teams/<str:team_id>", views.team_detail),
     path("organizations/context", views.organization_context),
     path("organizations/<str:org_id>", views.organization_detail),
     path("assets/<str:asset_id>/type", views.asset_type),

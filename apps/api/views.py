@@ -91,6 +91,16 @@ def teams_of_user(request: Request):
 
 
 @api_view(["GET"])
+def team_detail(request: Request, team_id: str):
+    wanted = parse_uuid(team_id, "team id")
+    found = next(((t, r) for t, r in teams_for_user(user=request.user) if t.pk == wanted), None)
+    if found is None:
+        raise ApiError("Team not found", status=404, code="not_found")
+    team, role = found
+    return ok(team_with_membership_dict(team, user=request.user, role=role))
+
+
+@api_view(["GET"])
 def organizations_of_user(request: Request):
     orgs = organizations_for_user(user=request.user).prefetch_related("memberships")
     data = []

@@ -47,3 +47,12 @@ def test_the_official_client_lists_the_teams_it_may_publish_to(ouro_client, alic
     ]
     assert [t.organization.name for t in ouro.teams.list(org_id=str(acme.pk))] == ["acme"]
     assert ouro.teams.list(public_only=True) == []
+    team = ouro.teams.retrieve(str(acme.default_team.pk))
+    assert (team.name, team.user_membership.role) == (acme.default_team.name, "admin")
+
+
+def test_a_team_of_another_organization_is_not_found(ouro_client, charlie_key, acme):
+    from ouro import NotFoundError
+
+    with pytest.raises(NotFoundError, match="Team not found"):
+        ouro_client(charlie_key).teams.retrieve(str(acme.default_team.pk))
