@@ -340,6 +340,11 @@ def _row_key(row: dict, key_columns: list[str]) -> tuple:
     return tuple(repr(row.get(c)) for c in key_columns)
 
 
+def _locked(dataset: Dataset) -> Dataset:
+    """The dataset read again under a row lock: one change to its rows at a time."""
+    return Dataset.objects.select_for_update().get(pk=dataset.pk)
+
+
 def _check_enums(dataset: Dataset, rows: list[dict]) -> None:
     """Refuse rows with a value outside a categorical column's allowed values."""
     enums = {c["name"]: c["enum"] for c in dataset.columns if c.get("enum")}
@@ -360,7 +365,7 @@ def dataset_write_rows(
     """Append, overwrite or upsert rows; answers the ingest counts."""
     if mode not in MODES:
         raise AssetError(f"mode must be one of {', '.join(MODES)}", code="invalid_mode")
-    dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+    dataset = _locked(dataset)
     _check_enums(dataset, rows)
     inserted = updated = 0
     if mode == "overwrite":
@@ -406,10 +411,6 @@ def dataset_write_rows(
 
 COLUMN_NAME_MAX = 200
 ROW_BATCH = 1000
-
-
-def _locked(dataset: Dataset) -> Dataset:
-    return Dataset.objects.select_for_update().get(pk=dataset.pk)
 
 
 def _column(dataset: Dataset, name: str) -> dict:
