@@ -22,7 +22,6 @@ from apps.accounts.models import (
     User,
     hash_api_key,
 )
-from apps.core.statements import Lookup
 
 JWT_ALGORITHM = "HS256"
 JWT_AUDIENCE = "ouro-api"
@@ -116,21 +115,18 @@ def api_key_revoke(*, key: ApiKey) -> None:
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-# Every API call reads one of these: kept statements (apps.core.statements).
-_KEY_BY_HASH = Lookup(
-    lambda key_hash: ApiKey.objects.select_related("user").filter(key_hash=key_hash).order_by(),
-    key_hash=ApiKey._meta.get_field("key_hash"),
-)
-_KEY_BY_ID = Lookup(
-    lambda pk: ApiKey.objects.select_related("user").filter(pk=pk).order_by(),
-    pk=ApiKey._meta.pk,
-)
+def _key_with_user(**match) -> ApiKey | None:
+    """The key matching `match` with its user, in one read (every API call makes one)."""
+    try:
+        return ApiKey.objects.select_related("user").get(**match)
+    except ApiKey.DoesNotExist:
+        return None
 
 
 def api_key_authenticate(raw: str) -> ApiKey:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidApiKey("An API key is required")
-    key = _KEY_BY_HASH.first(key_hash=hash_api_key(raw.strip()))
+    key = _key_with_user(key_hash=hash_api_key(raw.strip()))
     if key is None:
         raise InvalidApiKey("Invalid API key")
     if key.revoked_at is not None:
@@ -189,7 +185,7 @@ def access_token_authenticate(token: str) -> tuple[User, ApiKey]:
         raise InvalidAccessToken("Invalid access token") from None
     if claims.get("typ") != "access":
         raise InvalidAccessToken("Invalid access token")
-    key = _KEY_BY_ID.first(pk=claims["kid"])
+    key = _key_with_user(pk=claims["kid"])
     if key is None or key.revoked_at is not None or str(key.user_id) != claims["sub"]:
         raise InvalidAccessToken("The API key behind this token has been revoked")
     if not key.user.is_active:

@@ -3,7 +3,7 @@
 import math
 from datetime import datetime
 
-from django.db.models import Func, IntegerField, Q, QuerySet, prefetch_related_objects
+from django.db.models import Func, IntegerField, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from apps.actions.models import (
     ACTIVE_STATUSES,
@@ -14,7 +14,6 @@ from apps.actions.models import (
     Status,
 )
 from apps.assets.selectors import asset_is_admin
-from apps.core.statements import Lookup
 from apps.routes.models import Route
 
 # Latency metrics are computed over this many recent finished runs of a route.
@@ -22,9 +21,16 @@ METRICS_SAMPLE = 500
 STATUSES = tuple(Status.values)
 
 
+def asset_links_prefetch() -> Prefetch:
+    """An action's asset links with their assets, in one read, as `action.asset_links`."""
+    return Prefetch(
+        "assets", queryset=ActionAsset.objects.select_related("asset"), to_attr="asset_links"
+    )
+
+
 def actions_with_related(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("route", "user", "usage_record").prefetch_related(
-        "assets__asset"
+        asset_links_prefetch()
     )
 
 
@@ -38,69 +44,42 @@ def action_can_view(*, user, action: Action) -> bool:
 # A panel shows this many of a run's last log lines, and of its newest callback deliveries.
 LOG_TAIL_LINES = 200
 DELIVERY_ROWS = 50
-# Every action page, panel render, API read and queued run loads one of these: kept statements.
-_ACTION_WITH_RELATED = Lookup(
-    lambda pk: Action.objects.select_related("route", "user").filter(pk=pk).order_by(),
-    pk=Action._meta.pk,
-)
-_ACTION_WITH_ROUTE = Lookup(
-    lambda pk: Action.objects.select_related("route").filter(pk=pk).order_by(),
-    pk=Action._meta.pk,
-)
-_LOG_TAIL = Lookup(
-    lambda action: ActionLog.objects.filter(action=action).order_by("-created_at", "-id")[
-        :LOG_TAIL_LINES
-    ],
-    action=ActionLog._meta.get_field("action"),
-)
-_DELIVERIES = Lookup(
-    lambda action: CallbackDelivery.objects.filter(action=action).order_by("-received_at", "-id")[
-        :DELIVERY_ROWS
-    ],
-    action=CallbackDelivery._meta.get_field("action"),
-)
-_ASSET_LINKS = Lookup(
-    lambda action: ActionAsset.objects.filter(action=action).select_related("asset"),
-    action=ActionAsset._meta.get_field("action"),
-)
-_ACTION = Lookup(lambda pk: Action.objects.filter(pk=pk).order_by(), pk=Action._meta.pk)
 
 
 def action_by_id(action_id) -> Action | None:
     """The action as it is now, for the executor (a queued run was checked when asked for)."""
-    return _ACTION.first(pk=action_id)
+    return Action.objects.filter(pk=action_id).first()
 
 
 def action_for_user(*, user, action_id, with_assets: bool = True) -> Action | None:
     """The action if the user may see it; `with_assets=False` skips loading its asset links
     (the live panel loads outputs itself, and only once they can exist)."""
-    lookup = _ACTION_WITH_RELATED if with_assets else _ACTION_WITH_ROUTE
-    action = lookup.first(pk=action_id)
+    related = ("route", "user") if with_assets else ("route",)
+    action = Action.objects.select_related(*related).filter(pk=action_id).first()
     if action is None or not action_can_view(user=user, action=action):
         return None
     if with_assets:
-        prefetch_related_objects([action], "assets__asset")
+        prefetch_related_objects([action], asset_links_prefetch())
     return action
 
 
 def action_delivery_rows(action: Action) -> list[CallbackDelivery]:
     """The run's newest DELIVERY_ROWS callback deliveries, newest first."""
-    return _DELIVERIES.all(action=action.pk)
+    rows = CallbackDelivery.objects.filter(action_id=action.pk).order_by("-received_at", "-id")
+    return list(rows[:DELIVERY_ROWS])
 
 
 def action_asset_links(action: Action) -> list[ActionAsset]:
-    """The run's asset links with their assets: as already loaded, or in one read."""
-    loaded = getattr(action, "_prefetched_objects_cache", {}).get("assets")
-    if loaded is not None:
-        return list(loaded)
-    return _ASSET_LINKS.all(action=action.pk)
+    """The run's asset links with their assets: as already loaded (`asset_links_prefetch`, or
+    set by whoever knows them), or in one read."""
+    prefetch_related_objects([action], asset_links_prefetch())  # nothing to do when loaded
+    return action.asset_links
 
 
 def action_log_tail(action: Action) -> list[ActionLog]:
     """The run's last LOG_TAIL_LINES log lines, oldest first."""
-    lines = _LOG_TAIL.all(action=action.pk)
-    lines.reverse()
-    return lines
+    lines = ActionLog.objects.filter(action_id=action.pk).order_by("-created_at", "-id")
+    return list(lines[:LOG_TAIL_LINES])[::-1]
 
 
 # What a status poll reads: who may see the run, the reaper's rule, and the change stamp.
@@ -112,17 +91,10 @@ POLL_FIELDS = (
 )
 
 
-# Every poll reads this: a kept statement (apps.core.statements).
-_ACTION_STATE = Lookup(
-    lambda pk: Action.objects.select_related("route").only(*POLL_FIELDS).filter(pk=pk).order_by(),
-    pk=Action._meta.pk,
-)
-
-
 def action_state(*, action_id) -> Action | None:
     """The least of an action a poll needs to answer "unchanged": its viewers, the reaper's
     rule and its change stamp. The caller decides who may ask."""
-    return _ACTION_STATE.first(pk=action_id)
+    return Action.objects.select_related("route").only(*POLL_FIELDS).filter(pk=action_id).first()
 
 
 def action_state_for_user(*, user, action_id) -> Action | None:

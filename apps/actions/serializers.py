@@ -1,6 +1,7 @@
 """The Action JSON of the Ouro contract (CONTRACT §6), as the official clients read it."""
 
 from apps.actions.models import Action, ActionAsset
+from apps.actions.selectors import action_asset_links
 from apps.assets.serializers import iso, user_profile_dict
 from apps.billing.models import UsageRecord
 from apps.billing.serializers import usage_record_dict
@@ -37,7 +38,7 @@ def route_summary(action: Action) -> dict:
 
 def action_dict(action: Action) -> dict:
     # One pass over the (usually prefetched) links: a list of actions costs no query per row.
-    links = list(action.assets.all())
+    links = action_asset_links(action)
     inputs = _links(links, ActionAsset.Role.INPUT)
     outputs = _links(links, ActionAsset.Role.OUTPUT)
     primary_in = next((i["asset"] for i in inputs if i["is_primary"]), None)

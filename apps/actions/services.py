@@ -33,7 +33,6 @@ from apps.assets.io import (
 )
 from apps.assets.selectors import asset_can_view
 from apps.billing.services import run_price, usage_reserve
-from apps.core.statements import insert
 from apps.routes.models import ExecutionMode, Route
 from apps.routes.schema_form import FormInputError, inputs_validate
 from apps.routes.selectors import route_run_loaded
@@ -70,16 +69,15 @@ def route_spec_context(route: Route) -> tuple[dict | None, str]:
     cached = getattr(route, "_spec_context", None)
     if cached is not None:
         return cached
-    at_hand = Route.service.is_cached(route)
-    wanted = [] if at_hand else ["spec_version"]
+    components = None
     if _has_ref(route.parameters) or _has_ref(route.request_body):
-        wanted.append("spec__components")
-    row = dict.fromkeys(wanted)
-    if wanted:  # one read for whichever of the two is not at hand
-        found = Service.objects.filter(pk=route.service_id).values(*wanted).first()
-        row.update(found or {})
-    version = route.service.spec_version if at_hand else row["spec_version"]
-    route._spec_context = row.get("spec__components"), version or "3.1"
+        components = (
+            Service.objects.filter(pk=route.service_id)
+            .values_list("spec__components", flat=True)
+            .first()
+        )
+    # Every route look-up loads the route with its service (without the spec).
+    route._spec_context = components, route.service.spec_version or "3.1"
     return route._spec_context
 
 
@@ -147,7 +145,7 @@ def route_run(
     # One statement needs no transaction: on SQLite the write lock is then held only while the
     # row is written, not while Python runs between BEGIN and COMMIT.
     with transaction.atomic() if resolved or price else contextlib.nullcontext():
-        insert(action)
+        action.save(force_insert=True)
         if price is not None:
             usage_reserve(action=action, route=route, price=price)
         if resolved:
@@ -168,6 +166,7 @@ def route_run(
         return action
     finished = action_run_bounded(
         action=action,
+        route=route,
         webhook_token=webhook_token,
         wait_seconds=route.sync_timeout_seconds or 60,
     )
@@ -175,7 +174,7 @@ def route_run(
     action = finished or action_by_id(action.pk)
     if not resolved and not route.output_assets:
         # It has no asset links: spare the serializers the query for them.
-        action.assets_known(())
+        action.asset_links = []
     action.route, action.user = route, user  # spare the serializers two look-ups
     return action
 
@@ -217,7 +216,9 @@ def _sync_runner() -> ThreadPoolExecutor:
         return _SYNC_RUNNER
 
 
-def action_run_bounded(*, action: Action, webhook_token: str, wait_seconds: float) -> Action | None:
+def action_run_bounded(
+    *, action: Action, route: Route, webhook_token: str, wait_seconds: float
+) -> Action | None:
     """Run a claimed action now, but answer after `wait_seconds` at most.
 
     The run happens on a pooled thread and the caller waits for it with a timeout. A run still
@@ -226,12 +227,13 @@ def action_run_bounded(*, action: Action, webhook_token: str, wait_seconds: floa
     rest). An action left behind by a killed process is ended by the reaper. Inside an open
     transaction another connection could not see the new row yet, so the run happens inline.
 
+    `route` is the action's route with its service, as the run loaded it.
     Returns the action as the run left it, or None when the wait ran out first.
     """
     if connection.in_atomic_block:
-        _run_claimed(action, webhook_token)
+        _run_claimed(action, webhook_token, route=route)
         return action
-    future = _sync_runner().submit(_run_on_pool, action, webhook_token)
+    future = _sync_runner().submit(_run_on_pool, action, webhook_token, route)
     try:
         future.result(timeout=wait_seconds)
     except FutureTimeout:
@@ -239,11 +241,11 @@ def action_run_bounded(*, action: Action, webhook_token: str, wait_seconds: floa
     return action
 
 
-def _run_on_pool(action: Action, webhook_token: str) -> None:
+def _run_on_pool(action: Action, webhook_token: str, route: Route) -> None:
     # Like a request: drop a connection that is broken or past CONN_MAX_AGE, before and after.
     close_old_connections()
     try:
-        _run_claimed(action, webhook_token)
+        _run_claimed(action, webhook_token, route=route)
     finally:
         close_old_connections()
 
@@ -271,10 +273,12 @@ def run_action(action: Action | Any) -> None:
     _run_claimed(action, token)
 
 
-def _run_claimed(action: Action, webhook_token: str) -> None:
-    """Call the upstream for an action this caller holds in progress; never raises."""
+def _run_claimed(action: Action, webhook_token: str, *, route: Route | None = None) -> None:
+    """Call the upstream for an action this caller holds in progress; never raises.
+
+    `route`: the action's route with its service, when the caller has it loaded."""
     try:
-        _call_upstream(action, webhook_token=webhook_token)
+        _call_upstream(action, webhook_token=webhook_token, route=route)
     except Exception:
         log.exception("Unexpected error while running action %s", action.pk)
         action_fail(
@@ -379,17 +383,10 @@ def _redact(values: dict, secret_names: list[str]) -> dict:
     return {k: (REDACTED if k.lower() in lowered else v) for k, v in values.items()}
 
 
-def _route_with_service(action: Action) -> Route | None:
-    """The action's route and service: as `route_run` loaded them, or read now (one query);
-    None once the route is archived."""
-    route = Action.route.field.get_cached_value(action, None)
-    if route is not None and Route.service.is_cached(route):
-        return route
-    return route_run_loaded(action.route_id)
-
-
-def _call_upstream(action: Action, *, webhook_token: str) -> None:
-    route = _route_with_service(action)
+def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = None) -> None:
+    # The route and service as `route_run` loaded them, or read now (one query; None once the
+    # route is archived).
+    route = route or route_run_loaded(action.route_id)
     if route is None:
         action_fail(action=action, message="The route was archived before this run started")
         return

@@ -19,7 +19,6 @@ from apps.actions.reaper import action_expire_if_overdue
 from apps.actions.selectors import action_can_view
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_can_edit, asset_can_view, assets_visible_to
-from apps.core.statements import Lookup
 from apps.posts.markdown import Embed, EmbedError
 from apps.posts.models import PinnedSnapshot, Post
 from apps.routes.models import Route
@@ -42,15 +41,9 @@ def post_can_view(*, user, post: Post) -> bool:
     return post.is_published or asset_can_edit(user=user, asset=post)
 
 
-# Every post page and every poll of a pinned run reads this: a kept statement.
-_POST = Lookup(
-    lambda pk: Post.objects.filter(pk=pk).select_related("user", "parent").order_by(),
-    pk=Post._meta.pk,
-)
-
-
 def post_for_viewer(*, user, post_id) -> Post | None:
-    post = _POST.first(pk=post_id)
+    # Every post page and every poll of a pinned run reads this.
+    post = Post.objects.select_related("user", "parent").filter(pk=post_id).first()
     if post is None or not post_can_view(user=user, post=post):
         return None
     return post

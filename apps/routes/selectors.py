@@ -2,9 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from apps.accounts.models import PERSONAL_ORG_ID, Organization, User
+from apps.accounts.models import PERSONAL_ORG_ID
 from apps.assets.selectors import asset_can_view, assets_visible_to
-from apps.core.statements import Lookup
 from apps.routes.models import Route
 
 
@@ -62,22 +61,15 @@ RUN_FIELDS = (
 )
 
 
-# Every run reads this: a kept statement (apps.core.statements).
-_ROUTE_TO_RUN = Lookup(
-    lambda pk: (
-        Route.objects.select_related("service")
-        .only(*RUN_FIELDS)
-        .filter(pk=pk, archived_at__isnull=True)
-        .order_by()
-    ),
-    pk=Route._meta.pk,
-)
-
-
 def route_run_loaded(route_id) -> Route | None:
     """A route by id with its service (the asset it inherits its visibility from), loaded with
     the least a run needs; no permission check (a queued run was checked when it was asked)."""
-    route = _ROUTE_TO_RUN.first(pk=route_id)
+    route = (
+        Route.objects.select_related("service")
+        .only(*RUN_FIELDS)
+        .filter(pk=route_id, archived_at__isnull=True)
+        .first()
+    )
     if route is not None and route.parent_id == route.service_id:
         route.parent = route.service  # the same row: no second look-up for the visibility
     return route
@@ -89,27 +81,12 @@ def route_to_run(*, user, route_id) -> Route | None:
     return route if route is not None and asset_can_view(user=user, asset=route) else None
 
 
-# Every route page and name look-up reads this: a kept statement (apps.core.statements). The
-# entity is compared twice, as an organization's name and as a username, so it is two values.
-_ROUTES_BY_NAME = Lookup(
-    lambda org_name, username, slug, name: (
-        _routes()
-        .filter(
-            Q(org__name=org_name) & ~Q(org_id=PERSONAL_ORG_ID)
-            | Q(org_id=PERSONAL_ORG_ID, user__username=username),
-            Q(slug=slug) | Q(name=name),
-        )
-        .order_by("created_at")
-    ),
-    org_name=Organization._meta.get_field("name"),
-    username=User._meta.get_field("username"),
-    slug=Route._meta.get_field("slug"),
-    name=Route._meta.get_field("name"),
-)
-
-
 def route_by_name(*, user, entity: str, name: str) -> Route | None:
     """`entity/name`: the entity is an organization's name or, in the personal context, the
     owner's username; the name is the route's slug (or its exact name)."""
-    candidates = _ROUTES_BY_NAME.all(org_name=entity, username=entity, slug=name, name=name)
-    return _first_viewable(user, candidates)
+    candidates = _routes().filter(
+        Q(org__name=entity) & ~Q(org_id=PERSONAL_ORG_ID)
+        | Q(org_id=PERSONAL_ORG_ID, user__username=entity),
+        Q(slug=name) | Q(name=name),
+    )
+    return _first_viewable(user, candidates.order_by("created_at"))
