@@ -176,9 +176,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 64 * 1024 * 1024, min
 FILE_UPLOAD_MAX_BYTES = env_int("FILE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 
 SESSION_COOKIE_HTTPONLY = True
-# Django's database sessions and model log-in, with the per-request reads kept compiled.
-SESSION_ENGINE = "apps.accounts.sessions"
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.AccountBackend"]
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # Scaled out, the shared Redis is also the cache, and sessions are read from it (written
 # through to the database): a page or poll does not query the session table.
 if REDIS_URL:
