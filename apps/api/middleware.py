@@ -3,6 +3,8 @@ import io
 import zlib
 
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpRequest, HttpResponse
 
 from apps.api.errors import error_response
 
@@ -10,7 +12,8 @@ API_PREFIX = "/api/"
 
 
 class ApiRequestMiddleware:
-    """Under /api: inflate gzip-encoded bodies (with a size cap)."""
+    """Under /api: inflate gzip-encoded bodies (with a size cap). The rest of the chain gets a
+    request made from the same environment with the inflated body, as if it had been sent so."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,12 +22,13 @@ class ApiRequestMiddleware:
         if request.path.startswith(API_PREFIX):
             encoding = request.META.get("HTTP_CONTENT_ENCODING", "").lower().strip()
             if encoding in ("gzip", "x-gzip", "deflate"):
-                failure = self._inflate(request, encoding)
-                if failure is not None:
-                    return failure
+                inflated = self._inflate(request, encoding)
+                if isinstance(inflated, HttpResponse):
+                    return inflated
+                request = inflated
         return self.get_response(request)
 
-    def _inflate(self, request, encoding: str):
+    def _inflate(self, request: HttpRequest, encoding: str) -> HttpRequest | HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = request.read()
         try:
@@ -40,9 +44,6 @@ class ApiRequestMiddleware:
             )
         if len(data) > limit:
             return error_response("The decompressed request body is too large", "too_large", 413)
-        request._body = data
-        request._stream = io.BytesIO(data)
-        request._read_started = False
-        request.META["CONTENT_LENGTH"] = str(len(data))
-        del request.META["HTTP_CONTENT_ENCODING"]
-        return None
+        environ = {**request.META, "wsgi.input": io.BytesIO(data), "CONTENT_LENGTH": str(len(data))}
+        del environ["HTTP_CONTENT_ENCODING"]
+        return WSGIRequest(environ)
