@@ -186,7 +186,7 @@ def test_pricing_execution_mode_and_file_extensions_extensions():
         max_bytes=LIMIT,
     )
     run = result.routes[0]
-    assert run.pricing == {"model": "per_call", "unit_cost": 0.25, "currency": "usd"}
+    assert run.pricing == {"model": "per_call", "unit_cost": "0.25", "currency": "usd"}
     assert run.execution_mode == "async"  # its only success response is 202
     assert run.input_assets["structure"]["file_extensions"] == ["cif", "xyz"]
     assert run.input_file_extension == "cif"
@@ -492,3 +492,45 @@ def test_large_real_specs_keep_parameters_and_body_media_types():
         ("file_id", "path"),
         ("fields", "query"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("declared", "kept"),
+    [
+        ("0.1", "0.1"),
+        ("0.30", "0.3"),  # a YAML number, as its decimal text
+        ("1e-7", "1e-7"),  # YAML 1.1 reads this as a string: kept as written
+        ("1.0e-7", "1e-07"),
+        ("3", "3"),
+        ("'0.20'", "0.20"),
+    ],
+)
+def test_a_yaml_price_keeps_its_declared_digits(declared, kept):
+    document = load_document(
+        (
+            "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n"
+            f"      x-ouro-pricing: {{model: per_call, unit_cost: {declared}}}\n"
+            "      responses: {}\n"
+        ).encode(),
+        max_bytes=LIMIT,
+    )
+    pricing = parse_spec(document).routes[0].pricing
+    assert pricing["unit_cost"] == kept
+    assert not any(isinstance(value, float) for value in pricing.values())
+
+
+@pytest.mark.parametrize(
+    "pricing",
+    [
+        {"model": "per_call", "unit_cost": True},
+        {"model": "per_call", "unit_cost": [1]},
+        {"model": "per_call", "unit_cost": {"usd": 1}},
+        {"model": "per_second", "unit_cost": 1, "max_billable_seconds": "long"},
+        "per_call",
+    ],
+)
+def test_a_price_of_the_wrong_shape_is_reported_and_ignored(pricing):
+    data = spec({"/a": {"post": {"x-ouro-pricing": pricing, "responses": {}}}})
+    result = import_bytes(data, max_bytes=LIMIT)
+    assert result.routes[0].pricing == {}
+    assert any("x-ouro-pricing" in w.message for w in result.warnings)

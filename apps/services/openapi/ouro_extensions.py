@@ -152,6 +152,12 @@ def execution_mode(operation: dict, responses: dict, label: str, warnings) -> st
 
 
 def pricing(raw, label: str, warnings) -> dict:
+    """The declared `x-ouro-pricing`, checked for shape only; no number is converted here.
+
+    The cost stays exactly as declared, as text: a number read from JSON or YAML becomes its
+    decimal text (`0.1` -> "0.1"), a string is kept as written. Billing parses it (into an
+    exact decimal, refusing what is not a price) when the route is synced.
+    """
     if raw is None:
         return {}
     if not isinstance(raw, dict) or raw.get("model") not in PRICING_MODELS:
@@ -161,14 +167,20 @@ def pricing(raw, label: str, warnings) -> dict:
             )
         )
         return {}
-    pricing = {"model": raw["model"]}
-    try:
-        if raw.get("unit_cost") is not None:
-            pricing["unit_cost"] = float(raw["unit_cost"])
-        if raw.get("max_billable_seconds") is not None:
-            pricing["max_billable_seconds"] = int(raw["max_billable_seconds"])
-    except (TypeError, ValueError):
-        warnings.append(ImportWarning("notice", label, "x-ouro-pricing has a non-numeric cost"))
-        return {}
-    pricing["currency"] = str(raw.get("currency") or "usd").lower()
-    return pricing
+    declared = {"model": raw["model"]}
+    cost = raw.get("unit_cost")
+    if cost is not None:
+        if isinstance(cost, bool) or not isinstance(cost, str | int | float):
+            warnings.append(ImportWarning("notice", label, "x-ouro-pricing has a non-numeric cost"))
+            return {}
+        declared["unit_cost"] = cost if isinstance(cost, str) else str(cost)
+    if raw.get("max_billable_seconds") is not None:
+        try:
+            declared["max_billable_seconds"] = int(raw["max_billable_seconds"])
+        except (TypeError, ValueError):
+            warnings.append(
+                ImportWarning("notice", label, "x-ouro-pricing has a non-numeric duration")
+            )
+            return {}
+    declared["currency"] = str(raw.get("currency") or "usd").lower()
+    return declared
