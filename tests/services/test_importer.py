@@ -1,4 +1,7 @@
-"""The pure OpenAPI importer: every shared spec, plus synthetic recursive, multi-file and hostile ones."""
+"""The pure OpenAPI importer on the hand-written specs in tests/fixtures/specs (one per feature
+group: Swagger 2.0, OpenAPI 3.0 and 3.1, YAML anchors, a spec split over files, the Ouro
+extensions), on generated large and many-branched recursive specs, and on synthetic hostile
+ones. test_spec_corpus.py runs the same checks on real public specs when they are present."""
 
 import json
 from pathlib import Path
@@ -6,33 +9,24 @@ from pathlib import Path
 import pytest
 
 from apps.services.importer import SpecError, import_bytes, load_document, parse_spec
+from apps.services.openapi.refs import SCHEMA_BYTES_BUDGET
+from tests.spec_files import FIXTURE_SPECS
 
-SPECS = (Path(__file__).resolve().parents[3] / "shared" / "specs").resolve()
 LIMIT = 16 * 1024 * 1024
 
-# (file, operations) as listed in shared/specs/README.md.
-SPEC_COUNTS = [
-    ("swagger-petstore-v2.yaml", 20),
-    ("oai-v3.0-petstore.yaml", 3),
-    ("oai-v3.0-petstore-expanded.yaml", 4),
-    ("oai-v3.0-callback-example.yaml", 1),
-    ("oai-v3.0-uspto.yaml", 3),
-    ("oai-v3.1-webhook-example.yaml", 0),
-    ("oai-v3.1-non-oauth-scopes.yaml", 1),
-    ("swagger-petstore3-v3.0.yaml", 19),
-    ("openai-openapi-2024-09-24-yaml-anchors.yaml", 94),
-    ("twilio-api-v2010.json", 197),
-    ("slack-web-openapi-v2.json", 174),
-    ("box-openapi.json", 296),
-    ("ouro-wrappers-stability-openapi.json", 6),
-    ("ouro-wrappers-stability-generated.json", 6),
-    ("ouro-wrappers-nixtla-timegpt-generated.json", 2),
-    ("ouro-py-mock-service.json", 7),
+# (fixture, operations) for every spec in tests/fixtures/specs.
+FIXTURE_COUNTS = [
+    ("swagger-2.0-store.yaml", 6),
+    ("openapi-3.0-store.yaml", 8),
+    ("openapi-3.0-yaml-anchors.yaml", 3),
+    ("openapi-3.1-webhooks.yaml", 0),
+    ("openapi-3.1-ouro-tools.json", 6),
 ]
+SPLIT = FIXTURE_SPECS / "split-swagger"
 
 
-def load(name: str):
-    return import_bytes((SPECS / name).read_bytes(), max_bytes=LIMIT)
+def fixture(name: str):
+    return import_bytes((FIXTURE_SPECS / name).read_bytes(), max_bytes=LIMIT)
 
 
 def route(result, method: str, path: str):
@@ -45,121 +39,483 @@ def spec(paths: dict, **extra) -> bytes:
     ).encode()
 
 
-def test_the_spec_list_covers_every_shared_spec():
-    files = {p.name for p in SPECS.iterdir() if p.suffix in (".json", ".yaml")}
-    assert files == {name for name, _ in SPEC_COUNTS}
+def folder_fetch(folder: Path):
+    def fetch(uri: str) -> bytes:
+        target = Path(uri).resolve()
+        assert target.is_relative_to(folder)
+        return target.read_bytes()
+
+    return fetch
 
 
-@pytest.mark.parametrize(("name", "count"), SPEC_COUNTS)
-def test_it_imports_every_shared_spec_with_its_operation_count(name, count):
-    result = load(name)
+# The fixture specs ---------------------------------------------------------------------------
+
+
+def test_the_fixture_list_covers_every_fixture_spec():
+    files = {p.name for p in FIXTURE_SPECS.iterdir() if p.suffix in (".json", ".yaml")}
+    assert files == {name for name, _ in FIXTURE_COUNTS}
+
+
+@pytest.mark.parametrize(("name", "count"), FIXTURE_COUNTS)
+def test_it_imports_every_fixture_spec_with_its_operation_count(name, count):
+    result = fixture(name)
     assert len(result.routes) == count
     assert len({r.key for r in result.routes}) == count
     assert len({r.name for r in result.routes}) == count
     json.dumps(result.as_dict())
 
 
-def test_it_imports_the_split_swagger_spec_from_its_folder():
-    root = SPECS / "oai-v2.0-petstore-separate" / "spec" / "swagger.json"
-    folder = SPECS / "oai-v2.0-petstore-separate"
+def test_the_version_title_and_description_are_read():
+    swagger = fixture("swagger-2.0-store.yaml")
+    assert (swagger.spec_version, swagger.title, swagger.version) == (
+        "2.0",
+        "Pet Store (Swagger 2.0)",
+        "1.0.0",
+    )
+    assert swagger.description == "Pets, their photos and a chat call."
+    assert fixture("openapi-3.0-store.yaml").spec_version == "3.0.3"
+    assert fixture("openapi-3.1-ouro-tools.json").spec_version == "3.1.0"
 
-    def fetch(uri: str) -> bytes:
-        target = Path(uri).resolve()
-        assert target.is_relative_to(folder)
-        return target.read_bytes()
 
-    result = import_bytes(root.read_bytes(), spec_url=str(root), fetch=fetch, max_bytes=LIMIT)
+def test_it_imports_a_swagger_spec_split_over_files_from_its_folder():
+    root = SPLIT / "spec" / "swagger.json"
+    result = import_bytes(
+        root.read_bytes(), spec_url=str(root), fetch=folder_fetch(SPLIT), max_bytes=LIMIT
+    )
     assert len(result.routes) == 4
-    create = route(result, "POST", "/pets")
+    create = route(result, "POST", "/books")
     schema = create.request_body["content"]["application/json"]["schema"]
-    assert "name" in schema["allOf"][0]["properties"]  # NewPet.json -> Pet.json
-    listing = route(result, "GET", "/pets")
-    assert [p["name"] for p in listing.parameters] == ["tags", "limit"]  # parameters.json
+    assert "title" in schema["allOf"][0]["properties"]  # NewBook.json -> Book.json
+    listing = route(result, "GET", "/books")
+    assert [p["name"] for p in listing.parameters] == ["author", "limit"]  # parameters.json
+    assert listing.parameters[0]["schema"]["x-collection-format"] == "csv"
     error = listing.responses["default"]["content"]["application/json"]["schema"]
     assert error["required"] == ["code", "message"]  # ../common/Error.json
-    assert result.base_url == "http://petstore.swagger.io/api"
+    assert result.base_url == "http://library.example.org/api"
+    assert result.warnings == []
 
 
-def test_the_split_spec_is_refused_without_a_folder():
-    root = SPECS / "oai-v2.0-petstore-separate" / "spec" / "swagger.json"
+def test_a_spec_split_over_files_is_refused_without_a_folder():
+    root = SPLIT / "spec" / "swagger.json"
     with pytest.raises(SpecError, match="another document"):
         import_bytes(root.read_bytes(), max_bytes=LIMIT)
 
 
 def test_swagger_body_and_form_data_become_request_bodies():
-    result = load("swagger-petstore-v2.yaml")
-    add = route(result, "POST", "/pet")
+    result = fixture("swagger-2.0-store.yaml")
+    add = route(result, "POST", "/pets")
     assert set(add.request_body["content"]) == {"application/json", "application/xml"}
     assert add.request_body["required"] is True
-    upload = route(result, "POST", "/pet/{petId}/uploadImage")
+    assert add.request_body["content"]["application/json"]["schema"]["properties"]["category"][
+        "properties"
+    ] == {"id": {"type": "integer"}, "name": {"type": "string"}}  # Pet -> Category
+    upload = route(result, "POST", "/pets/{petId}/photo")
     form = upload.request_body["content"]["multipart/form-data"]["schema"]
     assert form["properties"]["file"] == {
         "type": "string",
         "format": "binary",
-        "description": "file to upload",
+        "description": "The photo",
     }
-    update = route(result, "POST", "/pet/{petId}")
-    assert "application/x-www-form-urlencoded" in update.request_body["content"]
-    assert [p["name"] for p in update.parameters] == ["petId"]
+    assert form["properties"]["extras"]["items"] == {"type": "string", "format": "binary"}
+    assert form["required"] == ["file"]
+    assert [p["name"] for p in upload.parameters] == ["petId"]
+    update = route(result, "POST", "/pets/{petId}")
+    assert list(update.request_body["content"]) == ["application/x-www-form-urlencoded"]
+    assert [p["name"] for p in update.parameters] == ["petId"]  # a path-level shared parameter
     assert update.parameters[0]["required"] is True
-    assert result.base_url == "https://petstore.swagger.io/v2"
+    not_found = update.responses["404"]  # a shared response, under every `produces` type
+    assert not_found["description"] == "No such pet"
+    assert set(not_found["content"]) == {"application/json", "application/xml"}
+    assert result.base_url == "https://store.example.org/v1"  # https preferred over http
+
+
+def test_swagger_query_and_header_parameters_keep_their_constraints():
+    result = fixture("swagger-2.0-store.yaml")
+    listing = route(result, "GET", "/pets")
+    tags, limit, request_id = listing.parameters
+    assert tags["schema"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "x-collection-format": "csv",
+    }
+    assert limit["schema"] == {"type": "integer", "format": "int32", "maximum": 100}
+    assert (request_id["name"], request_id["in"]) == ("X-Request-Id", "header")
+    assert list(listing.responses) == ["200"]  # the x- key is not a response
+    items = listing.responses["200"]["content"]["application/json"]["schema"]["items"]
+    assert items["required"] == ["name"]
+
+
+def test_a_urlencoded_method_call_keeps_its_header_token():
+    chat = route(fixture("swagger-2.0-store.yaml"), "POST", "/chat.postMessage")
+    assert [(p["name"], p["in"], p["required"]) for p in chat.parameters] == [
+        ("token", "header", True)
+    ]
+    assert list(chat.request_body["content"]) == ["application/x-www-form-urlencoded"]
+    assert chat.request_body["content"]["application/x-www-form-urlencoded"]["schema"][
+        "required"
+    ] == ["channel"]
+    assert list(chat.responses["200"]["content"]) == ["application/json"]  # its own produces
+
+
+def test_a_swagger_spec_without_a_host_takes_the_spec_url_or_asks_for_a_base_url():
+    document = {
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "1"},
+        "basePath": "/v2",
+        "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}},
+    }
+    from_url = parse_spec(document, spec_url="http://127.0.0.1:8000/swagger.json")
+    assert from_url.base_url == "http://127.0.0.1:8000/v2"
+    pasted = parse_spec(document)
+    assert pasted.base_url == "/v2"
+    assert any(w.where == "host" for w in pasted.warnings)
 
 
 def test_openapi_3_parameters_bodies_and_responses_are_normalized():
-    result = load("swagger-petstore3-v3.0.yaml")
-    find = route(result, "GET", "/pet/findByStatus")
-    status = find.parameters[0]
+    result = fixture("openapi-3.0-store.yaml")
+    find = route(result, "GET", "/pets")
+    status = find.parameters[0]  # a shared component parameter
     assert status["in"] == "query" and status["schema"]["enum"] == ["available", "pending", "sold"]
-    assert find.responses["200"]["content"]["application/json"]["schema"]["type"] == "array"
-    add = route(result, "POST", "/pet")
+    assert status["explode"] is True and status["description"] == "Status values to filter by"
+    ok = find.responses["200"]["content"]["application/json"]
+    assert ok["schema"]["type"] == "array" and ok["example"] == [{"id": 1, "name": "Rex"}]
+    assert find.responses["default"]["description"] == "Something went wrong"
+    add = route(result, "POST", "/pets")  # a shared request body
     assert set(add.request_body["content"]) == {
         "application/json",
         "application/xml",
         "application/x-www-form-urlencoded",
     }
-    assert result.base_url == "https://petstore3.swagger.io/api/v3"
+    assert add.request_body["required"] is True
+    order = route(result, "POST", "/orders")
+    assert list(order.request_body["content"]) == ["application/x-www-form-urlencoded"]
+    assert order.execution_mode == "async"  # its only success response is 202
+    upload = route(result, "POST", "/files/content")
+    assert upload.request_body["content"]["multipart/form-data"]["encoding"] == {
+        "attributes": {"contentType": "application/json"}
+    }
+    assert route(result, "GET", "/pets/{petId}").deprecated is True
+    assert find.tags == ["pets"] and find.summary == "Pets by status"
+    # The first server, its variable filled with the default.
+    assert result.base_url == "https://eu.store.example.org/v3"
+
+
+def test_a_chain_of_schema_refs_is_followed_and_examples_are_data():
+    result = fixture("openapi-3.0-store.yaml")
+    pet = route(result, "GET", "/pets/{petId}").responses["200"]["content"]["application/json"]
+    schema = pet["schema"]  # PetAlias -> PetEntry -> Pet
+    assert schema["required"] == ["name"]
+    assert schema["properties"]["tags"]["items"] == {
+        "type": "object",
+        "properties": {"name": {"type": "string"}},
+    }
+    assert schema["example"] == {"$ref": "not a reference, just an example"}
+
+
+def test_operations_on_one_path_told_apart_by_a_fragment_are_both_routes():
+    result = fixture("openapi-3.0-store.yaml")
+    shared = route(result, "GET", "/files/{file_id}#get_shared_link")
+    assert [(p["name"], p["in"]) for p in shared.parameters] == [
+        ("file_id", "path"),
+        ("fields", "query"),
+    ]
+    assert route(result, "GET", "/files/{file_id}").name == "getFile"
+    assert any(w.where == "/files/{file_id}#get_shared_link" for w in result.warnings)
+
+
+def test_the_report_of_a_fixture_lists_what_the_run_form_cannot_represent():
+    result = fixture("openapi-3.0-store.yaml")
+    flagged = {(w.where, w.message) for w in result.warnings if w.kind == "unrepresentable"}
+    assert ("GET /pets", "Parameter 'filter' is serialized as application/json") in flagged
+    assert (
+        "DELETE /pets/{petId}",
+        "Cookie parameters (session) cannot be sent from the run form",
+    ) in flagged
+    assert (
+        "POST /files/content",
+        "Form field 'attributes' is a nested object, sent as JSON text",
+    ) in flagged
+    photo = fixture("swagger-2.0-store.yaml")
+    assert any("array of files" in w.message for w in photo.warnings)
 
 
 def test_yaml_anchors_are_expanded_and_the_result_serializes():
-    result = load("openai-openapi-2024-09-24-yaml-anchors.yaml")
+    result = fixture("openapi-3.0-yaml-anchors.yaml")
+    files = route(result, "GET", "/files")
+    assistants = route(result, "GET", "/assistants")
+    assert files.parameters == assistants.parameters  # one aliased list
+    assert files.parameters[0]["description"].startswith("A limit on the number")
+    assert assistants.responses["200"]["description"] == "The assistants"  # a merge key
+    listing = assistants.responses["200"]["content"]["application/json"]["schema"]
+    assert listing["properties"]["has_more"] == {"type": "boolean"}
     chat = route(result, "POST", "/chat/completions")
-    assert "application/json" in chat.request_body["content"]
-    assert len(json.dumps(result.as_dict())) > 100_000
+    body = chat.request_body["content"]["application/json"]
+    assert body["example"] == chat.responses["200"]["content"]["application/json"]["example"]
+    assert json.loads(json.dumps(result.as_dict()))["routes"][0]["parameters"][0]["name"] == (
+        "limit"
+    )
 
 
 def test_callbacks_and_webhooks_are_not_routes():
-    callback = load("oai-v3.0-callback-example.yaml")
-    assert [r.method for r in callback.routes] == ["POST"]
-    assert any("Callbacks" in w.message for w in callback.warnings)
-    webhooks = load("oai-v3.1-webhook-example.yaml")
+    store = fixture("openapi-3.0-store.yaml")
+    assert any(
+        w.where == "POST /orders" and "Callbacks (orderShipped)" in w.message
+        for w in store.warnings
+    )
+    webhooks = fixture("openapi-3.1-webhooks.yaml")
     assert webhooks.routes == []
-    assert any(w.where == "webhooks" and "newPet" in w.message for w in webhooks.warnings)
+    notice = next(w for w in webhooks.warnings if w.where == "webhooks")
+    assert "2 webhook(s)" in notice.message and "newPet, petSold" in notice.message
+
+
+def test_openapi_3_1_schemas_keep_type_lists_const_and_ref_siblings():
+    result = fixture("openapi-3.1-ouro-tools.json")
+    echo = route(result, "POST", "/slow-echo").request_body["content"]["application/json"]
+    assert echo["schema"]["properties"] == {
+        "message": {"type": ["string", "null"]},
+        "kind": {"const": "echo"},
+    }
+    inspect = route(result, "POST", "/inspect-file").request_body["content"]["application/json"]
+    assert inspect["schema"]["required"] == ["asset_id"]
+    assert inspect["schema"]["description"] == "The file to inspect"  # beside the $ref
+    assert result.base_url == "https://tools.example.org"
 
 
 def test_ouro_extensions_are_read():
-    mock = load("ouro-py-mock-service.json")
-    assert route(mock, "POST", "/slow-echo").execution_mode == "async"
-    inspect = route(mock, "POST", "/inspect-file")
+    result = fixture("openapi-3.1-ouro-tools.json")
+    assert route(result, "POST", "/slow-echo").execution_mode == "async"
+    inspect = route(result, "POST", "/inspect-file")
     assert inspect.input_assets == {"structure": {"asset_type": "file"}}
     assert inspect.input_type == "file"
-    report = route(mock, "POST", "/make-report")
-    assert report.output_assets == {"report": {"asset_type": "post"}}
+    report = route(result, "POST", "/make-report")
+    assert report.output_assets == {"report": {"asset_type": "post", "role": "summary"}}
     assert report.output_type == "post"
 
 
 def test_legacy_ouro_keys_fill_the_declarations_and_projection():
-    legacy = load("ouro-wrappers-stability-openapi.json")
-    sketch = route(legacy, "POST", "/stable-image/control/sketch")
+    result = fixture("openapi-3.1-ouro-tools.json")
+    sketch = route(result, "POST", "/stable-image/control/sketch")
     assert sketch.input_assets == {
         "file": {"asset_type": "file", "primary": True, "input_filter": "image"}
     }
     assert (sketch.input_type, sketch.input_filter) == ("file", "image")
     assert sketch.output_assets == {"file": {"asset_type": "file", "primary": True}}
     assert (sketch.output_type, sketch.output_filter) == ("file", "image")
-    nixtla = load("ouro-wrappers-nixtla-timegpt-generated.json")
-    forecast = route(nixtla, "POST", "/forecast")
-    assert forecast.input_type == "dataset" and forecast.output_type == "dataset"
+    forecast = route(result, "POST", "/forecast")
+    assert forecast.input_assets == {
+        "dataset": {"asset_type": "dataset", "primary": True, "file_extensions": ["csv"]}
+    }
+    assert (forecast.input_type, forecast.input_file_extension) == ("dataset", "csv")
+    assert forecast.output_type == "dataset"
     assert forecast.name == "forecast_forecast_post"
+
+
+def test_misdeclared_ouro_extensions_are_reported_and_ignored():
+    result = fixture("openapi-3.1-ouro-tools.json")
+    bad = route(result, "POST", "/misdeclared")
+    assert (bad.input_assets, bad.input_type, bad.pricing) == ({}, "", {})
+    assert bad.execution_mode == "async"  # the default for a 202-only operation
+    notices = [w.message for w in result.warnings if w.where == "POST /misdeclared"]
+    assert len(notices) == 4
+    assert any("has no valid asset_type" in m for m in notices)
+    assert any("'smell' is not known" in m for m in notices)
+    assert any("'eventually' is neither sync nor async" in m for m in notices)
+    assert any("x-ouro-pricing needs model" in m for m in notices)
+
+
+# Pricing: kept as declared, as exact text ----------------------------------------------------
+
+
+def test_a_declared_price_is_kept_as_exact_text_never_a_float():
+    result = fixture("openapi-3.1-ouro-tools.json")
+    assert route(result, "POST", "/make-report").pricing == {
+        "model": "per_call",
+        "unit_cost": "0.1",  # a JSON number, as its decimal text
+        "currency": "usd",
+    }
+    assert route(result, "POST", "/stable-image/control/sketch").pricing == {
+        "model": "per_second",
+        "unit_cost": "0.002",  # a string, as written
+        "max_billable_seconds": 600,
+        "currency": "usd",
+    }
+
+
+@pytest.mark.parametrize(
+    ("declared", "kept"),
+    [
+        ("0.1", "0.1"),
+        ("0.30", "0.3"),  # a YAML number, as its decimal text
+        ("1e-7", "1e-7"),  # YAML 1.1 reads this as a string: kept as written
+        ("1.0e-7", "1e-07"),
+        ("3", "3"),
+        ("'0.20'", "0.20"),
+    ],
+)
+def test_a_yaml_price_keeps_its_declared_digits(declared, kept):
+    document = load_document(
+        (
+            "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n"
+            f"      x-ouro-pricing: {{model: per_call, unit_cost: {declared}}}\n"
+            "      responses: {}\n"
+        ).encode(),
+        max_bytes=LIMIT,
+    )
+    pricing = parse_spec(document).routes[0].pricing
+    assert pricing["unit_cost"] == kept
+    assert not any(isinstance(value, float) for value in pricing.values())
+
+
+@pytest.mark.parametrize(
+    "pricing",
+    [
+        {"model": "per_call", "unit_cost": True},
+        {"model": "per_call", "unit_cost": [1]},
+        {"model": "per_call", "unit_cost": {"usd": 1}},
+        {"model": "per_second", "unit_cost": 1, "max_billable_seconds": "long"},
+        "per_call",
+    ],
+)
+def test_a_price_of_the_wrong_shape_is_reported_and_ignored(pricing):
+    data = spec({"/a": {"post": {"x-ouro-pricing": pricing, "responses": {}}}})
+    result = import_bytes(data, max_bytes=LIMIT)
+    assert result.routes[0].pricing == {}
+    assert any("x-ouro-pricing" in w.message for w in result.warnings)
+
+
+# Generated specs: large, and many-branched recursive -----------------------------------------
+
+
+def large_spec(operations: int = 320, schemas: int = 40) -> bytes:
+    """A spec of more than 1 MB: many operations over shared parameters and schemas, with
+    repeated operationIds, form bodies and long descriptions (as Twilio's and Box's are)."""
+    components = {
+        f"Resource{i}": {
+            "type": "object",
+            "description": f"Resource {i}. " + "A long description of the resource. " * 20,
+            "properties": {
+                "sid": {"type": "string", "pattern": "^RE[0-9a-f]{32}$"},
+                "owner": {"$ref": f"#/components/schemas/Resource{(i + 1) % schemas}"},
+                "links": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+        for i in range(schemas)
+    }
+    parameters = {
+        "AccountSid": {
+            "name": "AccountSid",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string"},
+        },
+        "PageSize": {"name": "PageSize", "in": "query", "schema": {"type": "integer"}},
+    }
+    paths = {}
+    for n in range(operations):
+        schema = {"$ref": f"#/components/schemas/Resource{n % schemas}"}
+        paths[f"/2010-04-01/Accounts/{{AccountSid}}/Resources{n}.json"] = {
+            "parameters": [{"$ref": "#/components/parameters/AccountSid"}],
+            "get": {
+                "operationId": f"FetchResource{n % 300}",  # the last 20 repeat earlier ones
+                "description": "Fetches the resource. " * 150,
+                "parameters": [{"$ref": "#/components/parameters/PageSize"}],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": schema}},
+                    }
+                },
+            },
+            "post": {
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"FriendlyName": {"type": "string"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {
+                    "201": {
+                        "description": "created",
+                        "content": {"application/json": {"schema": schema}},
+                    }
+                },
+            },
+        }
+    document = {
+        "openapi": "3.0.1",
+        "info": {"title": "Large", "version": "1.0.0"},
+        "servers": [{"url": "https://api.example.org"}],
+        "paths": paths,
+        "components": {"schemas": components, "parameters": parameters},
+    }
+    return json.dumps(document, indent=1).encode()
+
+
+def test_a_large_spec_imports_every_operation_with_unique_names():
+    data = large_spec()
+    assert len(data) > 1024 * 1024
+    result = import_bytes(data, max_bytes=LIMIT)
+    assert len(result.routes) == 640
+    assert len({r.name for r in result.routes}) == 640
+    fetch = route(result, "GET", "/2010-04-01/Accounts/{AccountSid}/Resources7.json")
+    assert fetch.name == "FetchResource7"
+    assert [(p["name"], p["in"], p["required"]) for p in fetch.parameters] == [
+        ("AccountSid", "path", True),
+        ("PageSize", "query", False),
+    ]
+    repeated = route(result, "GET", "/2010-04-01/Accounts/{AccountSid}/Resources307.json")
+    assert repeated.name == "FetchResource7_2"
+    assert any("'FetchResource7' is repeated" in w.message for w in result.warnings)
+    create = route(result, "POST", "/2010-04-01/Accounts/{AccountSid}/Resources7.json")
+    assert create.name == "post_2010_04_01_Accounts_AccountSid_Resources7_json"
+    assert list(create.request_body["content"]) == ["application/x-www-form-urlencoded"]
+    assert result.base_url == "https://api.example.org"
+    json.dumps(result.as_dict())
+
+
+def branching_spec(schemas: int = 12) -> dict:
+    """Schemas that each refer to the next ones three times over and back to the first: once
+    every reference is inlined, one body would be megabytes (as in Box's spec)."""
+    components = {
+        f"Node{i}": {
+            "type": "object",
+            "description": f"Node {i}: " + "text " * 10,
+            "properties": {
+                "first": {"$ref": f"#/components/schemas/Node{(i + 1) % schemas}"},
+                "second": {"$ref": f"#/components/schemas/Node{(i + 2) % schemas}"},
+                "items": {
+                    "type": "array",
+                    "items": {"$ref": f"#/components/schemas/Node{(i + 3) % schemas}"},
+                },
+                "name": {"type": "string"},
+            },
+        }
+        for i in range(schemas)
+    }
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node0"}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/graph": {"post": {"requestBody": body, "responses": {}}}},
+        "components": {"schemas": components},
+    }
+
+
+def test_many_branched_recursive_schemas_are_inlined_only_as_deep_as_the_budget_allows():
+    result = parse_spec(branching_spec())
+    schema = result.routes[0].request_body["content"]["application/json"]["schema"]
+    stored = json.dumps(schema)
+    assert len(stored) <= SCHEMA_BYTES_BUDGET
+    assert schema["properties"]["first"]["properties"]["first"]["type"] == "object"  # inlined
+    assert '"$ref": "#/components/schemas/Node' in stored  # deeper ones keep their $ref
+    json.dumps(result.as_dict())
+
+
+# Synthetic specs -----------------------------------------------------------------------------
 
 
 def test_pricing_execution_mode_and_file_extensions_extensions():
@@ -476,61 +832,16 @@ def test_deeply_nested_input_is_refused_cleanly():
         import_bytes(deep, max_bytes=LIMIT)
 
 
-def test_large_real_specs_keep_parameters_and_body_media_types():
-    slack = route(load("slack-web-openapi-v2.json"), "POST", "/chat.postMessage")
-    assert ("token", "header", True) in [
-        (p["name"], p["in"], p["required"]) for p in slack.parameters
-    ]
-    assert list(slack.request_body["content"]) == ["application/x-www-form-urlencoded"]
-    twilio_spec = load("twilio-api-v2010.json")
-    twilio = route(twilio_spec, "POST", "/2010-04-01/Accounts/{AccountSid}/Messages.json")
-    assert twilio.name == "CreateMessage"
-    assert list(twilio.request_body["content"]) == ["application/x-www-form-urlencoded"]
-    assert twilio_spec.base_url == "https://api.twilio.com"
-    box = route(load("box-openapi.json"), "GET", "/files/{file_id}#get_shared_link")
-    assert [(p["name"], p["in"]) for p in box.parameters] == [
-        ("file_id", "path"),
-        ("fields", "query"),
-    ]
+def test_an_operation_without_responses_is_a_sync_route_with_none():
+    result = import_bytes(spec({"/ping": {"get": {"operationId": "ping"}}}), max_bytes=LIMIT)
+    ping = result.routes[0]
+    assert (ping.name, ping.responses, ping.execution_mode) == ("ping", {}, "sync")
 
 
-@pytest.mark.parametrize(
-    ("declared", "kept"),
-    [
-        ("0.1", "0.1"),
-        ("0.30", "0.3"),  # a YAML number, as its decimal text
-        ("1e-7", "1e-7"),  # YAML 1.1 reads this as a string: kept as written
-        ("1.0e-7", "1e-07"),
-        ("3", "3"),
-        ("'0.20'", "0.20"),
-    ],
-)
-def test_a_yaml_price_keeps_its_declared_digits(declared, kept):
-    document = load_document(
-        (
-            "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n"
-            f"      x-ouro-pricing: {{model: per_call, unit_cost: {declared}}}\n"
-            "      responses: {}\n"
-        ).encode(),
-        max_bytes=LIMIT,
-    )
-    pricing = parse_spec(document).routes[0].pricing
-    assert pricing["unit_cost"] == kept
-    assert not any(isinstance(value, float) for value in pricing.values())
+def test_the_spec_corpus_folder_is_set_by_spec_corpus_dir(monkeypatch, tmp_path):
+    from tests.spec_files import REPOSITORY, spec_corpus_dir
 
-
-@pytest.mark.parametrize(
-    "pricing",
-    [
-        {"model": "per_call", "unit_cost": True},
-        {"model": "per_call", "unit_cost": [1]},
-        {"model": "per_call", "unit_cost": {"usd": 1}},
-        {"model": "per_second", "unit_cost": 1, "max_billable_seconds": "long"},
-        "per_call",
-    ],
-)
-def test_a_price_of_the_wrong_shape_is_reported_and_ignored(pricing):
-    data = spec({"/a": {"post": {"x-ouro-pricing": pricing, "responses": {}}}})
-    result = import_bytes(data, max_bytes=LIMIT)
-    assert result.routes[0].pricing == {}
-    assert any("x-ouro-pricing" in w.message for w in result.warnings)
+    monkeypatch.delenv("SPEC_CORPUS_DIR", raising=False)
+    assert spec_corpus_dir() == (REPOSITORY.parent / "shared" / "specs").resolve()
+    monkeypatch.setenv("SPEC_CORPUS_DIR", str(tmp_path))
+    assert spec_corpus_dir() == tmp_path.resolve()
