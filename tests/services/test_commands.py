@@ -2,7 +2,6 @@
 
 import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
@@ -12,8 +11,7 @@ from apps.accounts.models import User
 from apps.routes.models import Route
 from apps.services.credentials import encrypt_secret
 from apps.services.models import Service
-
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+from tests.spec_files import FIXTURE_SPECS
 
 
 def run(*args) -> str:
@@ -26,7 +24,7 @@ def test_dry_run_prints_routes_and_warnings_as_json_for_a_split_folder():
     output = json.loads(
         run(
             "import_openapi",
-            str(SPECS / "oai-v2.0-petstore-separate"),
+            str(FIXTURE_SPECS / "split-swagger"),
             "--dry-run",
             "--format",
             "json",
@@ -53,9 +51,15 @@ def test_dry_run_prints_routes_and_warnings_as_json_for_a_split_folder():
 
 def test_dry_run_of_a_swagger_form_data_operation_shows_its_media_type():
     output = json.loads(
-        run("import_spec", str(SPECS / "swagger-petstore-v2.yaml"), "--dry-run", "--format", "json")
+        run(
+            "import_openapi",
+            str(FIXTURE_SPECS / "swagger-2.0-store.yaml"),
+            "--dry-run",
+            "--format",
+            "json",
+        )
     )
-    upload = next(r for r in output["routes"] if r["path"] == "/pet/{petId}/uploadImage")
+    upload = next(r for r in output["routes"] if r["path"] == "/pets/{petId}/photo")
     assert list(upload["request_body"]["content"]) == ["multipart/form-data"]
 
 
@@ -81,18 +85,18 @@ def test_a_ref_outside_the_folder_is_refused(tmp_path):
 def test_a_spec_past_the_size_limit_is_refused(settings):
     settings.SPEC_MAX_BYTES = 2048
     with pytest.raises(CommandError, match="SPEC_MAX_BYTES"):
-        run("import_openapi", str(SPECS / "swagger-petstore-v2.yaml"), "--dry-run")
+        run("import_openapi", str(FIXTURE_SPECS / "swagger-2.0-store.yaml"), "--dry-run")
 
 
 @pytest.mark.django_db
 def test_without_dry_run_it_creates_then_resyncs_a_service(alice):
-    spec = str(SPECS / "oai-v3.0-petstore.yaml")
+    spec = str(FIXTURE_SPECS / "openapi-3.0-store.yaml")
     created = json.loads(run("import_openapi", spec, "--owner", "alice", "--format", "json"))
-    assert len(created["added"]) == 3
+    assert len(created["added"]) == 8
     service = Service.objects.get(pk=created["service_id"])
     ids = set(service.routes.values_list("pk", flat=True))
     again = json.loads(run("import_openapi", spec, "--owner", "alice", "--format", "json"))
-    assert again["service_id"] == created["service_id"] and again["unchanged"] == 3
+    assert again["service_id"] == created["service_id"] and again["unchanged"] == 8
     assert set(service.routes.values_list("pk", flat=True)) == ids
 
 
