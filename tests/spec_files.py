@@ -9,8 +9,6 @@ are skipped when that folder is absent.
 import os
 from pathlib import Path
 
-import pytest
-
 REPOSITORY = Path(__file__).resolve().parents[1]
 FIXTURE_SPECS = REPOSITORY / "tests" / "fixtures" / "specs"
 
@@ -19,14 +17,3 @@ def spec_corpus_dir() -> Path:
     """SPEC_CORPUS_DIR (relative to the repository when relative), or ../shared/specs."""
     configured = os.environ.get("SPEC_CORPUS_DIR") or "../shared/specs"
     return (REPOSITORY / configured).resolve()
-
-
-def spec_corpus_or_skip() -> Path:
-    """The corpus folder; a test module calling this at import is skipped when it is absent."""
-    folder = spec_corpus_dir()
-    if not folder.is_dir():
-        pytest.skip(
-            f"no public spec corpus at {folder} (set SPEC_CORPUS_DIR to run these)",
-            allow_module_level=True,
-        )
-    return folder
