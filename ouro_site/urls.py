@@ -1,5 +1,3 @@
-from importlib import import_module
-
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,7 +7,7 @@ from apps.api import views as api_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("apps.api.urls")),
+    path("api/", include("ouro_site.api_urls")),
     path("", include("apps.accounts.urls")),
 ]
 
@@ -18,19 +16,12 @@ PAGE_URL_MODULES = (
     "apps.actions.urls",
     "apps.actions.callback_urls",
     "apps.assets.urls",
-    "apps.services.urls",
+    "apps.routes.service_urls",
     "apps.routes.urls",
     "apps.posts.urls",
     "apps.billing.urls",
 )
-for name in PAGE_URL_MODULES:
-    try:
-        module = import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        continue
-    urlpatterns.append(path("", include(module)))
+urlpatterns += [path("", include(name)) for name in PAGE_URL_MODULES]
 
 
 def handler404(request: HttpRequest, exception=None) -> HttpResponse:

@@ -1,6 +1,5 @@
 """The cast and the shared fixtures: alice (owner), bob (teammate), charlie (outsider)."""
 
-import os
 import shutil
 
 import pytest
@@ -169,8 +168,6 @@ def demo_upstream():
     server.server_close()
 
 
-# Playwright's sync API runs an event loop in the test's thread, next to the ORM calls.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -180,9 +177,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page(live_site):
+def browser_page(live_site, monkeypatch):
     """A page in Debian's Chromium (driven by Playwright) for the live server, logged out."""
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in the test's thread, next to the ORM calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     if shutil.which("chromium") is None:
         pytest.skip("Chromium is not installed")

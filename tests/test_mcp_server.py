@@ -9,20 +9,21 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from apps.accounts.services import personal_org
-from apps.services.services import service_create, spec_from_url
+from apps.routes.services import service_import_openapi
+from apps.services.services import spec_from_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def demo_service(alice, demo_upstream):
-    service, _ = service_create(
-        user=alice,
+    service, _ = service_import_openapi(
+        owner=alice,
         org=personal_org(),
         name="demo",
         base_url=demo_upstream,
         visibility="public",
-        spec=spec_from_url(f"{demo_upstream}/openapi.json"),
+        source=spec_from_url(f"{demo_upstream}/openapi.json"),
         spec_url=f"{demo_upstream}/openapi.json",
     )
     return service

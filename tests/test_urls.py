@@ -7,7 +7,7 @@ from importlib import import_module
 import pytest
 from django.urls import resolve
 
-from apps.api.urls import API_URL_MODULES
+from ouro_site.api_urls import API_URL_MODULES
 from ouro_site.urls import PAGE_URL_MODULES
 
 SAMPLE = "00000000-0000-0000-0000-000000000000"

@@ -11,7 +11,10 @@ from apps.actions.reaper import action_expire_if_overdue
 from apps.actions.selectors import (
     action_for_user,
     actions_of_user,
+    asset_actions,
+    asset_lineage,
     route_actions,
+    route_metrics,
     route_stats,
     statuses_parse,
 )
@@ -20,11 +23,16 @@ from apps.actions.services import route_run
 from apps.api.context import request_org
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, window
 from apps.api.errors import ApiError, error_body
+from apps.assets.api_views.common import asset_for_request
+from apps.assets.selectors import asset_can_edit
+from apps.assets.serializers import asset_dict
 from apps.billing.pricing import PricingError
 from apps.billing.services import PaymentRequired
 from apps.routes.models import Route
 from apps.routes.schema_form import FormInputError
 from apps.routes.selectors import route_for_user, route_to_run
+from apps.routes.serializers import route_dict
+from apps.routes.services import route_archive
 
 
 def _route(request: Request, service_id: str, route_id: str) -> Route:
@@ -161,3 +169,94 @@ def route_stats_view(request: Request, route_id: str):
         raise ApiError("Route not found", status=404, code="not_found")
     stats = route_stats(route=route, user=request.user)
     return ok({**stats, "inProgress": [action_dict(a) for a in stats["inProgress"]]})
+
+
+# What an asset came from and went into -----------------------------------------------------
+
+
+@api_view(["GET"])
+def asset_actions_view(request: Request, asset_id: str):
+    asset = asset_for_request(request, asset_id)
+    role = request.query_params.get("role") or "both"
+    if role not in ("input", "output", "both"):
+        raise ApiError("role must be input, output or both", code="invalid_parameter")
+    created_by, as_input = asset_actions(asset=asset, user=request.user, role=role)
+    status = request.query_params.get("status")
+    if status:
+        as_input = [a for a in as_input if a.status == status]
+    if role == "output":
+        return ok(action_dict(created_by) if created_by else None)
+    win = window(request, default_limit=200)
+    page = as_input[win.offset : win.offset + win.limit]
+    pagination = {
+        "hasMore": len(as_input) > win.offset + win.limit,
+        "offset": win.offset,
+        "limit": win.limit,
+    }
+    inputs = [action_dict(a) for a in page]
+    if role == "input":
+        return Response({"data": inputs, "pagination": pagination})
+    data = {"created_by": action_dict(created_by) if created_by else None, "as_input": inputs}
+    return Response({"data": data, "pagination": pagination})
+
+
+@api_view(["GET"])
+def asset_lineage_view(request: Request, asset_id: str):
+    asset = asset_for_request(request, asset_id)
+    lineage = asset_lineage(asset=asset, user=request.user)
+    producer = next((s for s in lineage["sources"] if s["action"] or s["route"]), None)
+    sources = [a for s in lineage["sources"] for a in s["inputs"]]
+    derived = [{**asset_dict(a), "run": _run(s)} for s in lineage["uses"] for a in s["outputs"]]
+    return ok(
+        {
+            "asset": {
+                "id": str(asset.pk),
+                "asset_type": asset.asset_type,
+                "lineage_role": "result" if producer else "new",
+                "source_id": str(sources[0].pk) if sources else None,
+                "run": _run(producer) if producer else None,
+            },
+            "sources": [asset_dict(a) for a in sources],
+            "derived": derived,
+            "truncated": False,
+        }
+    )
+
+
+def _run(step: dict) -> dict | None:
+    action = step["action"]
+    if action is None:
+        return None
+    route = step["route"]
+    return {
+        "action_id": str(action.pk),
+        "created_at": action.created_at.isoformat(),
+        "route": {"id": str(route.pk), "name": route.name, "slug": route.slug} if route else None,
+    }
+
+
+# A route with its runs' metrics -------------------------------------------------------------
+
+
+@api_view(["GET", "DELETE"])
+def route_detail(request: Request, route_id: str):
+    """A route with its run metrics; DELETE archives it (its actions stay readable)."""
+    route = route_for_user(user=request.user, route_id=parse_uuid(route_id, "route id"))
+    if route is None:
+        raise ApiError("Route not found", status=404, code="not_found")
+    if request.method == "GET":
+        return ok({**route_dict(route), "metrics": route_metrics(route=route)})
+    if not asset_can_edit(user=request.user, asset=route):
+        raise ApiError("You may not delete this route", status=403, code="permission_denied")
+    dry_run = query_bool(request, "dry_run", False)
+    summary = {
+        "id": str(route.pk),
+        "name": route.name,
+        "asset_type": route.asset_type,
+        "deleted_children": [],
+        "dry_run": dry_run,
+    }
+    if not dry_run:
+        # Archived, not deleted: the route's actions stay readable.
+        route_archive(route=route)
+    return ok(summary)

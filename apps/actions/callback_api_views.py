@@ -6,6 +6,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 
+from apps.accounts.serializers import iso, user_profile_dict
 from apps.actions.callbacks import (
     LOG_LEVELS,
     TOKEN_HEADER,
@@ -22,7 +23,6 @@ from apps.actions.selectors import action_for_user
 from apps.actions.serializers import action_dict
 from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
-from apps.assets.serializers import iso, user_profile_dict
 
 
 def action_log_dict(line: ActionLog, action: Action) -> dict:

@@ -17,10 +17,11 @@ from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionLog, CallbackDelivery, Status
+from apps.actions.outputs import output_assets_store
 from apps.actions.reaper import action_expire_if_overdue
 from apps.actions.services import action_fail
+from apps.actions.transitions import action_transition
 from apps.actions.webhooks import webhook_token_matches
-from apps.assets.io import output_assets_store
 from apps.assets.selectors import asset_is_admin
 
 TOKEN_HEADER = "ouro-webhook-token"
@@ -234,8 +235,13 @@ def _result_store(*, action: Action, status: str, response: Any, now: datetime) 
         default=F("progress"),
         output_field=PositiveSmallIntegerField(),
     )
-    if not action.transition(
-        to=Status.SUCCESS, expected=ACTIVE_STATUSES, finished_at=now, response=stored, progress=done
+    if not action_transition(
+        action=action,
+        to=Status.SUCCESS,
+        expected=ACTIVE_STATUSES,
+        finished_at=now,
+        response=stored,
+        progress=done,
     ):
         raise _already_ended(action)
     action.log_system("The upstream reported success")
@@ -328,7 +334,8 @@ def action_cancel(*, action: Action, user) -> bool:
     if not action_can_control(user=user, action=action):
         raise PermissionDenied("Only the caller, the route's owner or an admin may cancel a run")
     message = f"canceled by {user.username}"
-    canceled = action.transition(
+    canceled = action_transition(
+        action=action,
         to=Status.ERROR,
         expected=ACTIVE_STATUSES,
         canceled_by=user,

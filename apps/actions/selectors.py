@@ -13,7 +13,7 @@ from apps.actions.models import (
     CallbackDelivery,
     Status,
 )
-from apps.assets.selectors import asset_is_admin
+from apps.assets.selectors import asset_can_view, asset_is_admin
 from apps.routes.models import Route
 
 # Latency metrics are computed over this many recent finished runs of a route.
@@ -227,4 +227,80 @@ def route_metrics(*, route: Route) -> dict:
         "p50_completion_ms": _percentile(completion, 0.5),
         "p95_completion_ms": _percentile(completion, 0.95),
         "latency_sample_count": len(completion),
+    }
+
+
+# What an asset came from and went into -----------------------------------------------------
+
+
+def asset_actions(*, asset, user, role: str) -> tuple[object | None, list]:
+    """(the action that produced `asset`, the actions that used it as input), as user sees them."""
+    links = ActionAsset.objects.filter(asset_id=asset.pk).select_related(
+        "action__route", "action__user"
+    )
+    created_by = None
+    as_input = []
+    if role in ("output", "both"):
+        link = links.filter(role=ActionAsset.Role.OUTPUT).order_by("created_at").first()
+        if link and action_can_view(user=user, action=link.action):
+            created_by = link.action
+    if role in ("input", "both"):
+        seen = set()
+        for link in links.filter(role=ActionAsset.Role.INPUT).order_by("-action__created_at"):
+            if link.action_id not in seen and action_can_view(user=user, action=link.action):
+                seen.add(link.action_id)
+                as_input.append(link.action)
+    return created_by, as_input
+
+
+LINEAGE_DEPTH = 6
+
+
+def asset_lineage(*, asset, user) -> dict:
+    """How `asset` came to be and where it was used since, limited to what `user` may see.
+
+    Returns {"sources": [step], "uses": [step]} where a step is
+    {"action", "route", "inputs"|"outputs": [asset], "hidden": n, "earlier"|"later": [step]}.
+    An asset the user may not see is counted in `hidden`, never named; a run the user may not
+    see shows only its route (when visible).
+    """
+
+    def visible(a) -> bool:
+        return asset_can_view(user=user, asset=a)
+
+    def step(action, *, side: str, depth: int, seen: set) -> dict:
+        route = action.route if asset_can_view(user=user, asset=action.route) else None
+        role = ActionAsset.Role.INPUT if side == "inputs" else ActionAsset.Role.OUTPUT
+        linked = [
+            link.asset for link in action.assets.filter(role=role).select_related("asset__parent")
+        ]
+        shown = [a for a in linked if visible(a)]
+        next_steps = []
+        if depth < LINEAGE_DEPTH:
+            for a in shown:
+                next_steps += walk(a, side=side, depth=depth + 1, seen=seen)
+        return {
+            "action": action if action_can_view(user=user, action=action) else None,
+            "route": route,
+            side: shown,
+            "hidden": len(linked) - len(shown),
+            "next": next_steps,
+        }
+
+    def walk(a, *, side: str, depth: int, seen: set) -> list[dict]:
+        if a.pk in seen:
+            return []
+        seen.add(a.pk)
+        role = ActionAsset.Role.OUTPUT if side == "inputs" else ActionAsset.Role.INPUT
+        actions = (
+            link.action
+            for link in ActionAsset.objects.filter(asset_id=a.pk, role=role)
+            .select_related("action__route__parent")
+            .order_by("created_at")
+        )
+        return [step(action, side=side, depth=depth, seen=seen) for action in actions]
+
+    return {
+        "sources": walk(asset, side="inputs", depth=0, seen=set()),
+        "uses": walk(asset, side="outputs", depth=0, seen=set()),
     }

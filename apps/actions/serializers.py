@@ -1,8 +1,8 @@
 """The Action JSON of the Ouro contract (CONTRACT §6), as the official clients read it."""
 
+from apps.accounts.serializers import iso, user_profile_dict
 from apps.actions.models import Action, ActionAsset
 from apps.actions.selectors import action_asset_links
-from apps.assets.serializers import iso, user_profile_dict
 from apps.billing.models import UsageRecord
 from apps.billing.serializers import usage_record_dict
 

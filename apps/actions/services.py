@@ -1,8 +1,9 @@
 """Running a route: `route_run` records and dispatches an action, `run_action` calls the upstream.
 
 Every surface (run form, API, SDK, MCP, tasks) goes through these two functions. The Action
-row is the source of truth; its status changes only through `Action.transition`, a conditional
-UPDATE, so a terminal status never changes and two workers can never both run one action.
+row is the source of truth; its status changes only through `action_transition`, a conditional
+UPDATE (with a paid run's charge settled in its transaction), so a terminal status never changes
+and two workers can never both run one action.
 """
 
 import base64
@@ -23,21 +24,23 @@ from django.utils import timezone
 from apps.accounts.models import Organization
 from apps.accounts.services import personal_org
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionAsset, ActionLog, Status
+from apps.actions.outputs import output_assets_store
 from apps.actions.selectors import action_by_id
+from apps.actions.transitions import action_transition
 from apps.actions.webhooks import webhook_token_new, webhook_url
 from apps.assets.io import (
     InputAssetError,
     input_assets_inject,
     input_assets_resolve,
-    output_assets_store,
 )
 from apps.assets.selectors import asset_can_view
 from apps.billing.services import run_price, usage_reserve
 from apps.routes.models import ExecutionMode, Route
 from apps.routes.schema_form import FormInputError, inputs_validate
-from apps.routes.selectors import route_run_loaded
+from apps.routes.selectors import route_run_loaded, route_spec_context
 from apps.services.models import AuthMethod, Service
 from apps.services.outbound import OutboundError, outbound_request
+from apps.services.upstream import upstream_policy
 
 log = logging.getLogger(__name__)
 
@@ -49,36 +52,6 @@ BODYLESS_METHODS = ("GET", "HEAD", "DELETE", "OPTIONS")
 
 _SYNC_RUNNER: ThreadPoolExecutor | None = None
 _SYNC_RUNNER_LOCK = threading.Lock()
-
-
-def _has_ref(value: Any) -> bool:
-    if isinstance(value, dict):
-        return "$ref" in value or any(_has_ref(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_ref(v) for v in value)
-    return False
-
-
-def route_spec_context(route: Route) -> tuple[dict | None, str]:
-    """The service spec's components (for local $refs) and its OpenAPI version.
-
-    The version is kept on the service; the components are read (as a JSON path, so a run
-    never loads a whole, possibly multi-megabyte, spec) only when the route's schemas refer
-    to them.
-    """
-    cached = getattr(route, "_spec_context", None)
-    if cached is not None:
-        return cached
-    components = None
-    if _has_ref(route.parameters) or _has_ref(route.request_body):
-        components = (
-            Service.objects.filter(pk=route.service_id)
-            .values_list("spec__components", flat=True)
-            .first()
-        )
-    # Every route look-up loads the route with its service (without the spec).
-    route._spec_context = components, route.service.spec_version or "3.1"
-    return route._spec_context
 
 
 def route_inputs_validate(*, route: Route, inputs: dict) -> dict:
@@ -263,7 +236,8 @@ def run_action(action: Action | Any) -> None:
             return
     # Every run gets a callback capability: an upstream may answer 202 even on a sync route.
     token, token_hash = webhook_token_new()
-    if not action.transition(
+    if not action_transition(
+        action=action,
         to=Status.IN_PROGRESS,
         expected=(Status.QUEUED,),
         started_at=timezone.now(),
@@ -304,7 +278,8 @@ def external_error(message: str, upstream_status: int | None = None) -> dict:
 def action_fail(
     *, action: Action, message: str, upstream_status: int | None = None, **fields
 ) -> bool:
-    changed = action.transition(
+    changed = action_transition(
+        action=action,
         to=Status.ERROR,
         expected=ACTIVE_STATUSES,
         response=external_error(message, upstream_status),
@@ -437,6 +412,7 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
         answer = outbound_request(
             method,
             url,
+            policy=upstream_policy(),
             headers=headers,
             params=query or None,
             json=(body if body is not None else {}) if send_body else None,
@@ -455,7 +431,8 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
         return
     if status == 202 or route.execution_mode == ExecutionMode.ASYNC:
         # Acknowledged: the result arrives later through the webhook.
-        action.transition(
+        action_transition(
+            action=action,
             to=Status.IN_PROGRESS,
             expected=(Status.IN_PROGRESS,),
             last_heartbeat_at=now,
@@ -469,8 +446,12 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
         return
     action.route = route
     stored = output_assets_store(action=action, response=_scrub(payload, secrets))
-    action.transition(
-        to=Status.SUCCESS, expected=(Status.IN_PROGRESS,), response=stored, **recorded
+    action_transition(
+        action=action,
+        to=Status.SUCCESS,
+        expected=(Status.IN_PROGRESS,),
+        response=stored,
+        **recorded,
     )
 
 

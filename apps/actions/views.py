@@ -13,15 +13,19 @@ from apps.actions.models import Action, ActionAsset, Status
 from apps.actions.reaper import action_expire_if_overdue
 from apps.actions.selectors import (
     action_asset_links,
+    action_can_view,
     action_for_user,
     action_log_tail,
     action_state_for_user,
+    asset_lineage,
 )
 from apps.actions.snippets import RouteRef, snippets
 from apps.assets.models import File
 from apps.assets.selectors import asset_can_view
 from apps.assets.services import signed_download_url
+from apps.assets.views import asset_page_url
 from apps.billing.selectors import action_charge
+from apps.routes.views import chain_choices
 
 INLINE_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
@@ -104,8 +108,15 @@ def panel_context(action: Action, *, user) -> dict:
         # Outputs exist only once a run has succeeded; a polled, running panel skips the query.
         "outputs": _output_views(action, user=user) if action.status == Status.SUCCESS else [],
         "logs": logs,
-        "charge": action_charge(action=action, user=user),
+        "charge": _charge(action, user=user),
     }
+
+
+def _charge(action: Action, *, user) -> str | None:
+    """A paid run's charge, for those who may see the run itself (not a post's readers)."""
+    if not action.paid or not action_can_view(user=user, action=action):
+        return None
+    return action_charge(action=action)
 
 
 def _action(request: HttpRequest, action_id, *, with_assets: bool = True) -> Action:
@@ -157,3 +168,36 @@ def action_panel(request: HttpRequest, action_id) -> HttpResponse:
         "actions/_panel.html",
         {"action": action, "panel": panel_context(action, user=request.user)},
     )
+
+
+# Outputs and lineage ---------------------------------------------------------------------------
+
+
+def action_outputs_context(*, user, action) -> dict:
+    """Each output of `action` the user may see, with the routes that take it next."""
+    outputs = []
+    links = action.assets.filter(role=ActionAsset.Role.OUTPUT).select_related("asset__parent")
+    for link in links:
+        if asset_can_view(user=user, asset=link.asset):
+            outputs.append(
+                {
+                    "link": link,
+                    "url": asset_page_url(link.asset),
+                    "choices": chain_choices(asset=link.asset, user=user),
+                }
+            )
+    return {"outputs": outputs}
+
+
+def action_outputs(request: HttpRequest, action_id) -> HttpResponse:
+    """The action page's outputs fragment, on its own."""
+    action = Action.objects.select_related("route").filter(pk=action_id).first()
+    if action is None or not action_can_view(user=request.user, action=action):
+        raise Http404("Not found")
+    context = action_outputs_context(user=request.user, action=action)
+    return render(request, "assets/_action_outputs.html", context)
+
+
+def asset_lineage_section(*, asset, user) -> dict:
+    """A file's or dataset's page: the runs it came from and went into."""
+    return {"lineage": asset_lineage(asset=asset, user=user)}

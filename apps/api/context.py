@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from rest_framework.request import Request
 
 from apps.accounts.models import PERSONAL_ORG_ID, ApiKey, Organization, Team
-from apps.accounts.selectors import membership_for
+from apps.accounts.selectors import membership_for, user_can_use_org
 from apps.accounts.services import personal_org
+from apps.api.envelope import parse_uuid
 from apps.api.errors import ApiError
 
 
@@ -52,3 +53,25 @@ def request_org(request: Request) -> OrgContext:
             "You are not a member of this organization", status=403, code="org_context_forbidden"
         )
     return OrgContext(org=org, role=membership.role)
+
+
+def request_placement(request: Request, fields: dict) -> tuple[Organization, Team]:
+    """The organization and team a new asset lives in: the `org_id` and `team_id` asked for
+    (which the caller must be allowed to publish to), else the request's context and its
+    default team. Every API that creates an asset places it through here."""
+    org_id = fields.get("org_id")
+    if org_id:
+        org_id = parse_uuid(org_id, "org_id")
+        org = Organization.objects.filter(pk=org_id).first()
+        if org is None or not user_can_use_org(user=request.user, org_id=org_id):
+            raise ApiError(
+                "You may not create assets in this organization", status=403, code="org_forbidden"
+            )
+    else:
+        org = request_org(request).org
+    team = org.default_team
+    if fields.get("team_id"):
+        team = Team.objects.filter(pk=parse_uuid(fields["team_id"], "team_id"), org=org).first()
+        if team is None:
+            raise ApiError("No such team in this organization", code="invalid_team")
+    return org, team

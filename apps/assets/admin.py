@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.assets.models import Asset, AssetShare, Dataset, DatasetRow, File, FileUpload, RouteAsset
+from apps.assets.models import Asset, AssetShare, Dataset, DatasetRow, File, FileUpload
 
 
 @admin.register(Asset)
@@ -36,8 +36,3 @@ class DatasetAdmin(admin.ModelAdmin):
 class DatasetRowAdmin(admin.ModelAdmin):
     list_display = ("dataset", "position")
     list_select_related = ("dataset",)
-
-
-@admin.register(RouteAsset)
-class RouteAssetAdmin(admin.ModelAdmin):
-    list_display = ("route", "asset", "added_by", "created_at")

@@ -161,20 +161,3 @@ class DatasetRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dataset", "position"], name="one_row_per_position")
         ]
-
-
-class RouteAsset(models.Model):
-    """A file, dataset or post its route's owner linked to the route for context."""
-
-    route = models.ForeignKey("routes.Route", on_delete=models.CASCADE, related_name="related")
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="route_links")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["route", "asset"], name="one_link_per_route_asset")
-        ]

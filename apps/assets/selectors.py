@@ -15,7 +15,8 @@ from django.db.models import F, Q, QuerySet
 
 from apps.accounts.models import PERSONAL_ORG_ID, Membership, Role
 from apps.assets.filetypes import declaration_mismatch, declared_extensions, declared_types
-from apps.assets.models import Asset, AssetShare, Dataset, File, Visibility
+from apps.assets.kinds import asset_kind
+from apps.assets.models import Asset, AssetShare, Visibility
 
 WRITE_ROLES = (Role.WRITE, Role.ADMIN)
 
@@ -58,25 +59,26 @@ def visible_q(user, prefix: str = "") -> Q:
 
 def _drafts_hidden_q(user, model) -> Q:
     """Draft posts among `model` rows, unless the user owns them or holds a share."""
-    from apps.posts.models import Post
-
     if model is Asset:
         draft = Q(asset_type="post", post_detail__published_at__isnull=True)
-    elif issubclass(model, Post):
+    elif model is _kind_model("post"):
         draft = Q(published_at__isnull=True)
     else:
         return Q()
     return ~draft | _personal_q(user)
 
 
+def _kind_model(asset_type: str) -> type | None:
+    kind = asset_kind(asset_type)
+    return kind.model if kind else None
+
+
 def _is_draft(asset: Asset) -> bool:
     if asset.asset_type != "post":
         return False
-    from apps.posts.models import Post
-
-    if isinstance(asset, Post):
+    if type(asset) is _kind_model("post"):
         return asset.published_at is None
-    return Post.objects.filter(pk=asset.pk, published_at__isnull=True).exists()
+    return Asset.objects.filter(pk=asset.pk, post_detail__published_at__isnull=True).exists()
 
 
 def assets_visible_to(*, user, queryset: QuerySet | None = None) -> QuerySet:
@@ -148,16 +150,11 @@ def asset_is_admin(*, user, asset: Asset) -> bool:
 
 
 def asset_concrete(asset: Asset):
-    """The file, dataset or post behind an asset row."""
-    if asset.asset_type == "file":
-        return File.objects.filter(pk=asset.pk).first()
-    if asset.asset_type == "dataset":
-        return Dataset.objects.filter(pk=asset.pk).first()
-    if asset.asset_type == "post":
-        from apps.posts.models import Post
-
-        return Post.objects.filter(pk=asset.pk).first()
-    return asset
+    """The file, dataset, route or post behind an asset row."""
+    model = _kind_model(asset.asset_type)
+    if model is None or isinstance(asset, model):
+        return asset
+    return model.objects.filter(pk=asset.pk).first()
 
 
 def asset_for_viewer(*, user, asset_id, model=Asset):
@@ -184,53 +181,6 @@ def file_preview_rows(*, file, limit: int = 12) -> list[dict] | None:
         return rows_from_csv(file_read(file=file).decode("utf-8-sig", "replace"), limit=limit)
     except (OSError, ValueError):
         return None
-
-
-def _route_model():
-    from apps.routes.models import Route
-
-    return Route
-
-
-def routes_compatible_with(*, asset, user, query: str = "", sort: str = "popular") -> list:
-    """Routes the user may run whose input declarations accept `asset`, best first.
-
-    `sort`: popular (most runs), recent (newest), updated (last changed). A text `query`
-    keeps only routes whose name, summary, description or path mention every word, ranked
-    by how many fields match.
-    """
-    from django.db.models import Count
-
-    from apps.assets.io import input_mismatch
-
-    routes = assets_visible_to(
-        user=user, queryset=_route_model().objects.exclude(input_assets={})
-    ).annotate(runs=Count("actions"))
-    matching = []
-    for route in routes:
-        declarations = route.input_assets if isinstance(route.input_assets, dict) else {}
-        names = [n for n, d in declarations.items() if not input_mismatch(d, asset)]
-        if names:
-            route.compatible_inputs = names
-            matching.append(route)
-    words = [w.lower() for w in query.split() if w]
-    if words:
-
-        def fields(route) -> list[str]:
-            return [
-                f.lower() for f in (route.name, route.summary, route.description, route.path) if f
-            ]
-
-        matching = [r for r in matching if all(any(w in f for f in fields(r)) for w in words)]
-        return sorted(
-            matching,
-            key=lambda r: (-sum(w in f for w in words for f in fields(r)), -r.runs, r.name),
-        )
-    if sort == "recent":
-        return sorted(matching, key=lambda r: r.created_at, reverse=True)
-    if sort == "updated":
-        return sorted(matching, key=lambda r: r.last_updated, reverse=True)
-    return sorted(matching, key=lambda r: (-r.runs, -r.created_at.timestamp()))
 
 
 def assets_compatible_with(*, user, declaration: dict, limit: int, scan: int) -> list[Asset]:
@@ -268,113 +218,6 @@ def assets_compatible_with(*, user, declaration: dict, limit: int, scan: int) ->
         )
     ]
     return compatible[:limit]
-
-
-def action_visible_to(*, user, action) -> bool:
-    """A run is seen by whoever started it and by the route's owner and organization admins."""
-    if user is None or not user.is_authenticated:
-        return False
-    return action.user_id == user.pk or asset_is_admin(user=user, asset=action.route)
-
-
-def asset_actions(*, asset, user, role: str) -> tuple[object | None, list]:
-    """(the action that produced `asset`, the actions that used it as input), as user sees them."""
-    from apps.actions.models import ActionAsset
-
-    links = ActionAsset.objects.filter(asset_id=asset.pk).select_related(
-        "action__route", "action__user"
-    )
-    created_by = None
-    as_input = []
-    if role in ("output", "both"):
-        link = links.filter(role=ActionAsset.Role.OUTPUT).order_by("created_at").first()
-        if link and action_visible_to(user=user, action=link.action):
-            created_by = link.action
-    if role in ("input", "both"):
-        seen = set()
-        for link in links.filter(role=ActionAsset.Role.INPUT).order_by("-action__created_at"):
-            if link.action_id not in seen and action_visible_to(user=user, action=link.action):
-                seen.add(link.action_id)
-                as_input.append(link.action)
-    return created_by, as_input
-
-
-LINEAGE_DEPTH = 6
-
-
-def asset_lineage(*, asset, user) -> dict:
-    """How `asset` came to be and where it was used since, limited to what `user` may see.
-
-    Returns {"sources": [step], "uses": [step]} where a step is
-    {"action", "route", "inputs"|"outputs": [asset], "hidden": n, "earlier"|"later": [step]}.
-    An asset the user may not see is counted in `hidden`, never named; a run the user may not
-    see shows only its route (when visible).
-    """
-    from apps.actions.models import ActionAsset
-
-    def visible(a) -> bool:
-        return asset_can_view(user=user, asset=a)
-
-    def step(action, *, side: str, depth: int, seen: set) -> dict:
-        route = action.route if asset_can_view(user=user, asset=action.route) else None
-        role = ActionAsset.Role.INPUT if side == "inputs" else ActionAsset.Role.OUTPUT
-        linked = [
-            link.asset for link in action.assets.filter(role=role).select_related("asset__parent")
-        ]
-        shown = [a for a in linked if visible(a)]
-        next_steps = []
-        if depth < LINEAGE_DEPTH:
-            for a in shown:
-                next_steps += walk(a, side=side, depth=depth + 1, seen=seen)
-        return {
-            "action": action if action_visible_to(user=user, action=action) else None,
-            "route": route,
-            side: shown,
-            "hidden": len(linked) - len(shown),
-            "next": next_steps,
-        }
-
-    def walk(a, *, side: str, depth: int, seen: set) -> list[dict]:
-        if a.pk in seen:
-            return []
-        seen.add(a.pk)
-        role = ActionAsset.Role.OUTPUT if side == "inputs" else ActionAsset.Role.INPUT
-        actions = (
-            link.action
-            for link in ActionAsset.objects.filter(asset_id=a.pk, role=role)
-            .select_related("action__route__parent")
-            .order_by("created_at")
-        )
-        return [step(action, side=side, depth=depth, seen=seen) for action in actions]
-
-    return {
-        "sources": walk(asset, side="inputs", depth=0, seen=set()),
-        "uses": walk(asset, side="outputs", depth=0, seen=set()),
-    }
-
-
-def route_related_assets(*, route, user) -> list:
-    """The assets linked to a route, each only when the user may see it."""
-    return [
-        link
-        for link in route.related.select_related("asset__parent", "asset__user")
-        if asset_can_view(user=user, asset=link.asset)
-    ]
-
-
-def asset_connections(*, asset, user) -> list:
-    """Route links touching `asset` (as route or as linked asset) that the user may see."""
-    from apps.assets.models import RouteAsset
-
-    links = RouteAsset.objects.filter(Q(route_id=asset.pk) | Q(asset_id=asset.pk)).select_related(
-        "route", "asset__parent"
-    )
-    return [
-        link
-        for link in links
-        if asset_can_view(user=user, asset=link.route)
-        and asset_can_view(user=user, asset=link.asset)
-    ]
 
 
 SEARCH_SCOPES = ("personal", "org", "shared", "purchased", "global", "all")

@@ -24,7 +24,6 @@ from apps.assets.models import (
     DatasetRow,
     File,
     FileUpload,
-    RouteAsset,
     Visibility,
 )
 from apps.assets.tabular import column_type, convert_value, infer_columns, rows_from_csv
@@ -628,19 +627,6 @@ def asset_share_set(*, asset: Asset, user: User, role: str) -> AssetShare:
         raise AssetError(f"role must be one of {', '.join(Role.values)}", code="invalid_role")
     share, _ = AssetShare.objects.update_or_create(asset=asset, user=user, defaults={"role": role})
     return share
-
-
-def route_asset_link(*, route, asset: Asset, user: User) -> RouteAsset:
-    if asset.asset_type not in ("file", "dataset", "post"):
-        raise AssetError("Only files, datasets and posts can be linked to a route")
-    link, _ = RouteAsset.objects.get_or_create(
-        route=route, asset=asset, defaults={"added_by": user}
-    )
-    return link
-
-
-def route_asset_unlink(*, route, asset_id) -> None:
-    RouteAsset.objects.filter(route=route, asset_id=asset_id).delete()
 
 
 UPLOAD_RETENTION = timedelta(days=1)

@@ -13,7 +13,4 @@ urlpatterns = [
     path("datasets/new", views.dataset_new, name="dataset_new"),
     path("datasets/<uuid:dataset_id>", views.dataset_detail, name="dataset_detail"),
     path("assets/<uuid:asset_id>/delete", views.asset_delete, name="asset_delete"),
-    path("assets/<uuid:asset_id>/use", views.asset_use, name="asset_use"),
-    path("assets/routes/<uuid:route_id>/related", views.route_related, name="route_related"),
-    path("assets/actions/<uuid:action_id>/outputs", views.action_outputs, name="action_outputs"),
 ]

@@ -1,4 +1,4 @@
-"""File and dataset pages, signed byte URLs, chaining and related-asset fragments."""
+"""File and dataset pages and signed byte URLs."""
 
 import contextlib
 import json
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.accounts.services import personal_org
 from apps.assets import selectors, services
 from apps.assets.filetypes import category_of
+from apps.assets.kinds import asset_page_sections
 from apps.assets.models import Asset, Dataset, File, FileUpload
 from apps.assets.tabular import rows_to_csv
 
@@ -36,41 +37,6 @@ def _viewable(request: HttpRequest, asset_id, model):
     if asset is None:
         raise Http404("Not found")
     return asset
-
-
-def route_page_url(route) -> str:
-    """The route's page: the routes app's named URL when it has one."""
-    for name, kwargs in (
-        ("route_detail", {"entity": route.entity_name, "name": route.slug}),
-        ("route_detail", {"route_id": route.pk}),
-    ):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return f"/routes/{route.entity_name}/{route.slug}"
-
-
-def _chain_choices(*, asset, user, query: str = "") -> list[dict]:
-    """Compatible routes with a link to each one's form, the asset bound to the input."""
-    concrete = selectors.asset_concrete(asset) or asset
-    routes = selectors.routes_compatible_with(asset=concrete, user=user, query=query)
-    choices = []
-    for route in routes[:20]:
-        name = route.compatible_inputs[0]
-        choices.append(
-            {
-                "route": route,
-                "input": name,
-                "url": f"{route_page_url(route)}?input_{name}={asset.pk}",
-            }
-        )
-    return choices
-
-
-def _lineage_context(asset, user) -> dict:
-    lineage = selectors.asset_lineage(asset=asset, user=user)
-    return {"lineage": lineage}
 
 
 # Signed bytes ---------------------------------------------------------------------------------
@@ -212,8 +178,7 @@ def file_detail(request: HttpRequest, file_id: uuid.UUID):
         "url": services.signed_download_url(asset=file),
         "preview": _file_preview(file),
         "can_admin": selectors.asset_is_admin(user=request.user, asset=file),
-        "choices": _chain_choices(asset=file, user=request.user),
-        **_lineage_context(file, request.user),
+        **asset_page_sections(asset=file, user=request.user),
     }
     return render(request, "assets/file_detail.html", context)
 
@@ -310,8 +275,7 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID):
         "next_offset": offset + PAGE_ROWS if has_more else None,
         "csv_url": services.signed_download_url(asset=dataset),
         "can_admin": selectors.asset_is_admin(user=request.user, asset=dataset),
-        "choices": _chain_choices(asset=dataset, user=request.user),
-        **_lineage_context(dataset, request.user),
+        **asset_page_sections(asset=dataset, user=request.user),
     }
     if request.htmx and request.GET.get("fragment") == "rows":
         return render(request, "assets/dataset_detail.html#rows", context)
@@ -321,47 +285,7 @@ def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID):
 # Chaining and related assets ------------------------------------------------------------------
 
 
-def asset_use(request: HttpRequest, asset_id: uuid.UUID):
-    """The "Use in another route" fragment, searchable by text."""
-    asset = _viewable(request, asset_id, Asset)
-    choices = _chain_choices(asset=asset, user=request.user, query=request.GET.get("query", ""))
-    return render(
-        request,
-        "assets/_use_in_route.html",
-        {"asset": asset, "choices": choices, "query": request.GET.get("query", "")},
-    )
-
-
-def action_outputs_context(*, user, action) -> dict:
-    """Each output of `action` the user may see, with the routes that take it next."""
-    from apps.actions.models import ActionAsset
-
-    outputs = []
-    links = action.assets.filter(role=ActionAsset.Role.OUTPUT).select_related("asset__parent")
-    for link in links:
-        if selectors.asset_can_view(user=user, asset=link.asset):
-            outputs.append(
-                {
-                    "link": link,
-                    "url": _asset_page_url(link.asset),
-                    "choices": _chain_choices(asset=link.asset, user=user),
-                }
-            )
-    return {"outputs": outputs}
-
-
-def action_outputs(request: HttpRequest, action_id: uuid.UUID):
-    """The action page's outputs fragment, on its own."""
-    from apps.actions.models import Action
-
-    action = Action.objects.select_related("route").filter(pk=action_id).first()
-    if action is None or not selectors.action_visible_to(user=request.user, action=action):
-        raise Http404("Not found")
-    context = action_outputs_context(user=request.user, action=action)
-    return render(request, "assets/_action_outputs.html", context)
-
-
-def _asset_page_url(asset) -> str:
+def asset_page_url(asset) -> str:
     if asset.asset_type == "file":
         return reverse("file_detail", kwargs={"file_id": asset.pk})
     if asset.asset_type == "dataset":
@@ -370,51 +294,3 @@ def _asset_page_url(asset) -> str:
         return reverse("post_detail", kwargs={"post_id": asset.pk})
     except NoReverseMatch:
         return f"/posts/{asset.pk}"
-
-
-def _route_for(request: HttpRequest, route_id):
-    from apps.routes.models import Route
-
-    return _viewable(request, route_id, Route)
-
-
-def route_related(request: HttpRequest, route_id: uuid.UUID):
-    """The route page's related-assets fragment; its owner links and unlinks assets here."""
-    route = _route_for(request, route_id)
-    can_edit = selectors.asset_can_edit(user=request.user, asset=route)
-    error = None
-    if request.method == "POST":
-        if not can_edit:
-            return HttpResponse("Only the route's owner may change its related assets.", status=403)
-        try:
-            target = uuid.UUID(request.POST.get("asset_id", "").strip())
-        except ValueError:
-            target = None
-        if request.POST.get("unlink"):
-            if target:
-                services.route_asset_unlink(route=route, asset_id=target)
-        else:
-            asset = (
-                selectors.asset_for_viewer(user=request.user, asset_id=target) if target else None
-            )
-            if asset is None:
-                error = "No asset with that id that you may see."
-            else:
-                try:
-                    services.route_asset_link(route=route, asset=asset, user=request.user)
-                except services.AssetError as exc:
-                    error = exc.message
-        if not request.htmx and error is None:
-            return redirect(route_page_url(route))
-    context = route_related_context(user=request.user, route=route, error=error)
-    return render(request, "assets/_route_related.html", context, status=400 if error else 200)
-
-
-def route_related_context(*, user, route, error: str | None = None) -> dict:
-    links = selectors.route_related_assets(route=route, user=user)
-    return {
-        "route": route,
-        "links": [{"link": link, "url": _asset_page_url(link.asset)} for link in links],
-        "can_edit": selectors.asset_can_edit(user=user, asset=route),
-        "error": error,
-    }

@@ -6,9 +6,24 @@ from rest_framework.response import Response
 
 from apps.api.envelope import ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
+from apps.assets.api_views.common import asset_for_request
+from apps.assets.selectors import asset_can_edit
 from apps.billing.models import LedgerKind
-from apps.billing.pricing import PricingError, reservation, route_price, run_window_seconds
-from apps.billing.selectors import earnings_of, ledger_of, usage_of, usage_summary, wallet_of
+from apps.billing.pricing import (
+    PricingError,
+    in_dollars,
+    reservation,
+    route_price,
+    run_window_seconds,
+)
+from apps.billing.selectors import (
+    asset_earned_cents,
+    earnings_of,
+    ledger_of,
+    usage_of,
+    usage_summary,
+    wallet_of,
+)
 from apps.billing.serializers import balance_dict, transaction_dict, usage_record_dict
 from apps.billing.services import run_price
 from apps.routes.selectors import route_for_user
@@ -17,7 +32,10 @@ from apps.routes.selectors import route_for_user
 @api_view(["GET"])
 def route_cost(request: Request, service_id: str, route_id: str):
     """`{cost: {total_cost, currency, cost_unit, unit_cost, cost_accounting}}`: what a run
-    costs this caller (per-second routes: the most a run can cost)."""
+    costs this caller (per-second routes: the most a run can cost), in dollars.
+
+    Amounts are exact Decimals up to the JSON renderer, which writes them as numbers.
+    """
     route = route_for_user(user=request.user, route_id=parse_uuid(route_id, "route id"))
     if route is None or route.service_id != parse_uuid(service_id, "service id"):
         raise ApiError("Route not found", status=404, code="not_found")
@@ -38,10 +56,10 @@ def route_cost(request: Request, service_id: str, route_id: str):
     return ok(
         {
             "cost": {
-                "total_cost": cents / 100,
+                "total_cost": in_dollars(cents),
                 "currency": price.currency,
                 "cost_unit": price.cost_unit,
-                "unit_cost": float(price.unit_cost_cents / 100),
+                "unit_cost": in_dollars(price.unit_cost_cents),
                 "cost_accounting": "runtime" if price.model == "per_second" else "fixed",
             }
         }
@@ -111,3 +129,12 @@ def not_offered(request: Request):
         status=404,
         code="not_offered",
     )
+
+
+@api_view(["GET"])
+def asset_counts(request: Request, asset_id: str):
+    """What is counted here: the earnings of a route or service, for those who may edit it.
+    Views, comments, reactions and downloads are not tracked, so they are left out."""
+    asset = asset_for_request(request, asset_id)
+    mine = asset_can_edit(user=request.user, asset=asset)
+    return ok({"earnings_usd": asset_earned_cents(asset) if mine else 0})

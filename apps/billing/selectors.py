@@ -3,7 +3,6 @@ their routes. Nobody else's."""
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from apps.assets.selectors import action_visible_to
 from apps.billing.models import LedgerEntry, UsageRecord, UsageStatus, Wallet
 from apps.billing.pricing import (
     CHARGED_CURRENCY,
@@ -51,11 +50,11 @@ def usage_summary(records: QuerySet) -> dict:
     return {"record_count": totals["count"], "total_cents": totals["cents"] or 0}
 
 
-def action_charge(*, action, user) -> str | None:
-    """The charge of a paid run, for those who may see the run itself (its caller, the route's
-    owner and organization admins): a post's readers see a pinned run's status and outputs,
-    never what its author paid."""
-    if not action.paid or not action_visible_to(user=user, action=action):
+def action_charge(*, action) -> str | None:
+    """What a paid run was charged, in words. Shown only to those who may see the run itself
+    (the caller decides, through `action_can_view`): a post's readers see a pinned run's
+    status and outputs, never what its author paid."""
+    if not action.paid:
         return None
     try:
         record = action.usage_record

@@ -6,9 +6,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.models import Organization, Team
-from apps.accounts.selectors import user_can_use_org
-from apps.api.context import request_org
+from apps.api.context import request_placement
 from apps.api.envelope import body_object, ok, parse_uuid, query_bool
 from apps.api.errors import ApiError
 from apps.assets.models import Asset
@@ -60,26 +58,6 @@ def _description(value) -> str | None:
     raise ApiError("description must be text or {json, text}", code="invalid_body")
 
 
-def _placement(request: Request, fields: dict) -> tuple[Organization, Team]:
-    """The organization and team a new post lives in: as asked, or the request's context."""
-    org_id = fields.get("org_id")
-    if not org_id:
-        context = request_org(request)
-        return context.org, context.default_team
-    org_id = parse_uuid(org_id, "org_id")
-    org = Organization.objects.filter(pk=org_id).first()
-    if org is None or not user_can_use_org(user=request.user, org_id=org_id):
-        raise ApiError(
-            "You may not create assets in this organization", status=403, code="org_forbidden"
-        )
-    team = None
-    if fields.get("team_id"):
-        team = Team.objects.filter(pk=parse_uuid(fields["team_id"], "team_id"), org=org).first()
-        if team is None:
-            raise ApiError("No such team in this organization", code="invalid_team")
-    return org, team or org.default_team
-
-
 def _load(request: Request, post_id: str) -> Post:
     post = post_for_viewer(user=request.user, post_id=parse_uuid(post_id))
     if post is None:
@@ -91,7 +69,7 @@ def _load(request: Request, post_id: str) -> Post:
 def post_create_view(request: Request):
     body = body_object(request)
     fields = body_object(request, "post")
-    org, team = _placement(request, fields)
+    org, team = request_placement(request, fields)
     with _post_errors():
         post = post_create(
             user=request.user,

@@ -8,17 +8,16 @@ readers then get its status, timings, logs and outputs, never its request or inp
 import hashlib
 import json
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
-from django.apps import apps as django_apps
 from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
 
 from apps.actions.models import Action, ActionAsset, ActionLog
 from apps.actions.reaper import action_expire_if_overdue
 from apps.actions.selectors import action_can_view
-from apps.assets.models import Asset
+from apps.assets.models import Asset, Dataset, DatasetRow, File
 from apps.assets.selectors import asset_can_edit, asset_can_view, assets_visible_to
+from apps.assets.services import signed_download_url
 from apps.posts.markdown import Embed, EmbedError
 from apps.posts.models import PinnedSnapshot, Post
 from apps.routes.models import Route
@@ -58,10 +57,6 @@ def posts_listed(*, user) -> QuerySet:
         .select_related("user")
         .order_by("-published_at", "-created_at")
     )
-
-
-def route_page_url(route: Route) -> str:
-    return f"/routes/{quote(route.entity_name)}/{quote(route.slug)}"
 
 
 # --- embeds --------------------------------------------------------------------------------
@@ -134,22 +129,6 @@ def post_embeds(post: Post) -> list[Embed]:
     return embeds
 
 
-def _model(name: str):
-    """Files and datasets live in apps.assets; an embed of a kind not installed is unavailable."""
-    try:
-        return django_apps.get_model("assets", name)
-    except LookupError:
-        return None
-
-
-def _signed_url(asset: Asset) -> str | None:
-    try:
-        from apps.assets.services import signed_download_url
-    except ImportError:
-        return None
-    return signed_download_url(asset=asset)
-
-
 def _shorten(value, limit: int = LONG_STRING):
     """Long strings (base64 payloads) would drown a response; show their length instead."""
     if isinstance(value, str) and len(value) > limit:
@@ -179,12 +158,11 @@ def _table(rows: list[dict]) -> tuple[list[str], list[list]]:
 
 def _dataset_previews(dataset_ids: set) -> dict:
     """{dataset id: (columns, rows)} for the first rows of each dataset, in one query."""
-    row_model = _model("DatasetRow")
-    if row_model is None or not dataset_ids:
+    if not dataset_ids:
         return {}
     found: dict = {}
     for dataset_id, data in (
-        row_model.objects.filter(dataset_id__in=dataset_ids, position__lt=PREVIEW_ROWS + 1)
+        DatasetRow.objects.filter(dataset_id__in=dataset_ids, position__lt=PREVIEW_ROWS + 1)
         .order_by("dataset_id", "position")
         .values_list("dataset_id", "data")
     ):
@@ -226,12 +204,7 @@ def post_embeds_resolve(*, post: Post, user, slots: list[int] | None = None) -> 
     for view in views:
         ids_by_type.setdefault(view.embed.asset_type, set()).add(view.embed.asset_id)
 
-    file_model, dataset_model = _model("File"), _model("Dataset")
-    models = {"route": Route, "post": Post, "service": Service}
-    if file_model is not None:
-        models["file"] = file_model
-    if dataset_model is not None:
-        models["dataset"] = dataset_model
+    models = {"route": Route, "post": Post, "service": Service, "file": File, "dataset": Dataset}
     assets: dict[str, Asset] = {}
     for asset_type, ids in ids_by_type.items():
         model = models.get(asset_type)
@@ -287,7 +260,7 @@ def post_embeds_resolve(*, post: Post, user, slots: list[int] | None = None) -> 
             continue
         view.asset = asset
         if isinstance(asset, Route):
-            view.route_url = route_page_url(asset)
+            view.route_url = asset.get_absolute_url()
             if view.embed.action_id:
                 action = actions.get(view.embed.action_id)
                 if action is None or action.route_id != asset.pk:
@@ -302,7 +275,7 @@ def post_embeds_resolve(*, post: Post, user, slots: list[int] | None = None) -> 
                 view.response_text = _response_text(action)
                 view.snapshot = snapshots.get(action.pk)
         elif asset.asset_type == "file" and _is_image(asset):
-            view.image_url = _signed_url(asset)
+            view.image_url = signed_download_url(asset=asset)
         elif asset.asset_type == "dataset":
             view.columns, view.rows = previews.get(asset.pk, ([], []))
         view.available = True
@@ -336,14 +309,10 @@ def _attach_action_details(actions: list[Action]) -> None:
             "action_id", "name", "is_primary", "asset_id", "asset__asset_type", "asset__name"
         )
     )
-    file_model = _model("File")
     file_ids = [row[3] for row in links if row[4] == "file"]
     files = (
-        {
-            f.pk: f
-            for f in file_model.objects.filter(pk__in=file_ids).only("id", "name", "content_type")
-        }
-        if file_model is not None and file_ids
+        {f.pk: f for f in File.objects.filter(pk__in=file_ids).only("id", "name", "content_type")}
+        if file_ids
         else {}
     )
     for action_id, name, is_primary, asset_id, asset_type, asset_name in links:
@@ -351,7 +320,7 @@ def _attach_action_details(actions: list[Action]) -> None:
         file = files.get(asset_id)
         if file is not None:
             kind = "image" if _is_image(file) else "file"
-            url = _signed_url(file)
+            url = signed_download_url(asset=file)
         by_id[action_id].outputs_shown.append(
             OutputView(
                 name=name,
@@ -392,19 +361,18 @@ def _file_digest(file) -> str:
 def action_digest(*, action: Action) -> str:
     """SHA-256 over the action's inputs and outputs as they are in storage now: the inputs,
     the status and response, and each output asset's bytes (files) or rows (datasets)."""
-    file_model, row_model = _model("File"), _model("DatasetRow")
     outputs = []
     links = (
         ActionAsset.objects.filter(action=action).select_related("asset").order_by("role", "name")
     )
     for link in links:
         content: object = None
-        if link.asset.asset_type == "file" and file_model is not None:
-            file = file_model.objects.filter(pk=link.asset_id).first()
+        if link.asset.asset_type == "file":
+            file = File.objects.filter(pk=link.asset_id).first()
             content = _file_digest(file) if file else "missing"
-        elif link.asset.asset_type == "dataset" and row_model is not None:
+        elif link.asset.asset_type == "dataset":
             content = list(
-                row_model.objects.filter(dataset_id=link.asset_id)
+                DatasetRow.objects.filter(dataset_id=link.asset_id)
                 .order_by("position")
                 .values_list("data", flat=True)
             )

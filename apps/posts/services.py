@@ -344,3 +344,21 @@ def pinned_snapshots_record(*, post: Post, views: list[EmbedView] | None = None)
         for view in views:
             if view.action is not None and view.action.pk in finished:
                 view.snapshot = pinned_snapshot(post=post, action=view.action)
+
+
+def post_output_create(*, owner: Owner, title: str, value: dict, visibility: str) -> Post:
+    """A run's declared post output (`{name, content}`) as a post of the run's caller."""
+    content = value.get("content")
+    if isinstance(content, dict):
+        content = {"text": content.get("text") or "", "json": content.get("json")}
+    elif not isinstance(content, str):
+        raise AssetError("a post output needs `content`")
+    return post_create(
+        user=owner.user,
+        org=owner.org,
+        team=owner.team,
+        name=title,
+        content=content,
+        visibility=visibility,
+        source="api",
+    )

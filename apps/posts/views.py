@@ -25,7 +25,6 @@ from apps.posts.selectors import (
     post_embeds_resolve,
     post_for_viewer,
     posts_listed,
-    route_page_url,
 )
 from apps.posts.services import (
     PostError,
@@ -263,6 +262,6 @@ def asset_link(request: HttpRequest, kind: str, asset_id) -> HttpResponse:
         raise Http404("Not found")
     if kind == "route":
         return redirect(
-            route_page_url(Route.objects.select_related("user", "org").get(pk=asset.pk))
+            Route.objects.select_related("user", "org").get(pk=asset.pk).get_absolute_url()
         )
     return redirect(LINK_PAGES[kind].format(id=asset.pk))

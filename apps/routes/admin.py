@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.routes.models import Route
+from apps.routes.models import Route, RouteAsset
 
 
 @admin.register(Route)
@@ -8,3 +8,8 @@ class RouteAdmin(admin.ModelAdmin):
     list_display = ("name", "method", "path", "service", "execution_mode", "visibility")
     list_filter = ("method", "execution_mode")
     search_fields = ("name", "path", "operation_id")
+
+
+@admin.register(RouteAsset)
+class RouteAssetAdmin(admin.ModelAdmin):
+    list_display = ("route", "asset", "added_by", "created_at")

@@ -1,17 +1,26 @@
 """Routes over the Ouro HTTP API (CONTRACT §4): create, update, get, delete, name-to-id."""
 
+import uuid
+
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
+from rest_framework.response import Response
 
-from apps.actions.selectors import route_metrics
-from apps.api.envelope import body_object, ok, parse_uuid, query_bool
+from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
+from apps.assets.api_views.common import asset_for_request
 from apps.assets.models import AssetType
-from apps.assets.selectors import asset_can_edit
+from apps.assets.selectors import asset_can_edit, asset_concrete
 from apps.routes.models import Route
-from apps.routes.selectors import route_by_name, route_for_user, routes_visible
-from apps.routes.serializers import route_dict
-from apps.routes.services import RouteError, route_archive, route_create, route_update
+from apps.routes.selectors import (
+    asset_connections,
+    route_by_name,
+    route_for_user,
+    routes_compatible_with,
+    routes_visible,
+)
+from apps.routes.serializers import route_brief_dict, route_dict
+from apps.routes.services import RouteError, route_create, route_update
 from apps.services.selectors import service_for_user, services_visible
 
 
@@ -24,27 +33,6 @@ def _route(request: Request, route_id: str) -> Route:
 
 def _route_error(exc: RouteError) -> ApiError:
     return ApiError(exc.message, code="invalid_route", field=exc.field or None)
-
-
-@api_view(["GET", "DELETE"])
-def route_detail(request: Request, route_id: str):
-    route = _route(request, route_id)
-    if request.method == "GET":
-        return ok({**route_dict(route), "metrics": route_metrics(route=route)})
-    if not asset_can_edit(user=request.user, asset=route):
-        raise ApiError("You may not delete this route", status=403, code="permission_denied")
-    dry_run = query_bool(request, "dry_run", False)
-    summary = {
-        "id": str(route.pk),
-        "name": route.name,
-        "asset_type": route.asset_type,
-        "deleted_children": [],
-        "dry_run": dry_run,
-    }
-    if not dry_run:
-        # Archived, not deleted: the route's actions stay readable.
-        route_archive(route=route)
-    return ok(summary)
 
 
 @api_view(["POST"])
@@ -122,3 +110,96 @@ def _is_uuid(value: str) -> bool:
     except ApiError:
         return False
     return True
+
+
+# Assets and the routes they meet --------------------------------------------------------------
+
+
+TAG_NAMESPACE = uuid.UUID("6f1c3a52-9d1e-4f0e-8a57-3c1d2b0e7a90")
+
+
+@api_view(["GET"])
+def asset_compatible_routes(request: Request, asset_id: str):
+    asset = asset_concrete(asset_for_request(request, asset_id))
+    sort = request.query_params.get("sort") or "popular"
+    if sort not in ("popular", "recent", "updated", "relevant"):
+        raise ApiError("sort must be popular, recent or updated", code="invalid_parameter")
+    routes = routes_compatible_with(
+        asset=asset,
+        user=request.user,
+        query=request.query_params.get("query") or "",
+        sort=sort,
+    )
+    if "limit" not in request.query_params:
+        data = [{**route_brief_dict(r), "compatible_inputs": r.compatible_inputs} for r in routes]
+        pagination = {"hasMore": False, "offset": 0, "limit": len(data)}
+        return Response({"data": data, "pagination": pagination})
+    return paged(
+        routes,
+        window(request),
+        lambda r: {**route_brief_dict(r), "compatible_inputs": r.compatible_inputs},
+    )
+
+
+def _ref(asset) -> dict:
+    return {"id": str(asset.pk), "asset_type": asset.asset_type, "name": asset.name}
+
+
+@api_view(["GET"])
+def asset_connections_view(request: Request, asset_id: str):
+    asset = asset_for_request(request, asset_id)
+    links = asset_connections(asset=asset, user=request.user)
+    direction = request.query_params.get("direction")
+    if direction == "source":
+        links = [link for link in links if link.route_id == asset.pk]
+    elif direction == "target":
+        links = [link for link in links if link.asset_id == asset.pk]
+    wanted = request.query_params.get("type")
+    if wanted and "link" not in wanted.split(","):
+        links = []
+
+    def connection(link) -> dict:
+        return {
+            "id": _link_uuid(link),
+            "type": "link",
+            "source_id": str(link.route_id),
+            "target_id": str(link.asset_id),
+            "source_asset_type": "route",
+            "target_asset_type": link.asset.asset_type,
+            "source": _ref(link.route),
+            "target": _ref(link.asset),
+            "user_id": str(link.added_by_id) if link.added_by_id else None,
+            "created_at": link.created_at.isoformat(),
+            "last_updated": link.created_at.isoformat(),
+        }
+
+    return paged(links, window(request, default_limit=50), connection)
+
+
+@api_view(["GET"])
+def asset_tags(request: Request, asset_id: str):
+    """A route's tags from its OpenAPI operation (the only tags kept here)."""
+    from apps.routes.models import Route
+
+    asset = asset_for_request(request, asset_id)
+    names = []
+    if asset.asset_type == "route":
+        names = Route.objects.filter(pk=asset.pk).values_list("tags", flat=True).first() or []
+    rows = []
+    for name in dict.fromkeys(str(n) for n in names if n):
+        tag_id = uuid.uuid5(TAG_NAMESPACE, name.lower())
+        rows.append(
+            {
+                "id": str(uuid.uuid5(tag_id, str(asset.pk))),
+                "asset_id": str(asset.pk),
+                "tag_id": str(tag_id),
+                "tag": {"id": str(tag_id), "name": name, "type": "openapi"},
+                "source": "spec",
+            }
+        )
+    return ok(rows)
+
+
+def _link_uuid(link) -> str:
+    """A stable UUID for a route link (the contract's connection ids are UUIDs)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"route-asset:{link.route_id}:{link.asset_id}"))

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from django.core.files.uploadedfile import UploadedFile
 
 from apps.accounts.services import personal_org
-from apps.actions.services import route_spec_context
 from apps.assets.filetypes import declared_extensions, declared_types
 from apps.assets.models import Asset, File
 from apps.assets.selectors import assets_compatible_with
 from apps.assets.services import AssetError, Owner, file_create, file_size_check
 from apps.routes.models import Route
 from apps.routes.schema_form import FieldSpec, form_fields, form_initial, form_parse
+from apps.routes.selectors import route_spec_context
 
 PICKER_LIMIT = 200
 # Candidates looked at per picker before the rules the database cannot apply.

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from apps.assets.models import Asset, AssetType
 from apps.services.models import Service
@@ -58,3 +60,24 @@ class Route(Asset):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("route_detail", kwargs={"entity": self.entity_name, "name": self.slug})
+
+
+class RouteAsset(models.Model):
+    """A file, dataset or post its route's owner linked to the route for context."""
+
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="related")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="route_links")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "assets_routeasset"  # first kept by the assets app
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "asset"], name="one_link_per_route_asset")
+        ]

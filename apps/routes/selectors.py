@@ -1,10 +1,14 @@
 """Reading routes through the one permission selector: lists, look-ups by id and by name."""
 
-from django.db.models import Q, QuerySet
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 
 from apps.accounts.models import PERSONAL_ORG_ID
+from apps.assets.io import input_mismatch
 from apps.assets.selectors import asset_can_view, assets_visible_to
-from apps.routes.models import Route
+from apps.routes.models import Route, RouteAsset
+from apps.services.models import Service
 
 
 def routes_visible(*, user, query: str = "") -> QuerySet:
@@ -90,3 +94,111 @@ def route_by_name(*, user, entity: str, name: str) -> Route | None:
         Q(slug=name) | Q(name=name),
     )
     return _first_viewable(user, candidates.order_by("created_at"))
+
+
+# Chaining and related assets -----------------------------------------------------------------
+
+
+def routes_compatible_with(*, asset, user, query: str = "", sort: str = "popular") -> list:
+    """Routes the user may run whose input declarations accept `asset`, best first.
+
+    `sort`: popular (most runs), recent (newest), updated (last changed). A text `query`
+    keeps only routes whose name, summary, description or path mention every word, ranked
+    by how many fields match.
+    """
+    routes = assets_visible_to(user=user, queryset=Route.objects.exclude(input_assets={})).annotate(
+        runs=Count("actions")
+    )
+    matching = []
+    for route in routes:
+        declarations = route.input_assets if isinstance(route.input_assets, dict) else {}
+        names = [n for n, d in declarations.items() if not input_mismatch(d, asset)]
+        if names:
+            route.compatible_inputs = names
+            matching.append(route)
+    words = [w.lower() for w in query.split() if w]
+    if words:
+
+        def fields(route) -> list[str]:
+            return [
+                f.lower() for f in (route.name, route.summary, route.description, route.path) if f
+            ]
+
+        matching = [r for r in matching if all(any(w in f for f in fields(r)) for w in words)]
+        return sorted(
+            matching,
+            key=lambda r: (-sum(w in f for w in words for f in fields(r)), -r.runs, r.name),
+        )
+    if sort == "recent":
+        return sorted(matching, key=lambda r: r.created_at, reverse=True)
+    if sort == "updated":
+        return sorted(matching, key=lambda r: r.last_updated, reverse=True)
+    return sorted(matching, key=lambda r: (-r.runs, -r.created_at.timestamp()))
+
+
+def route_related_assets(*, route, user) -> list:
+    """The assets linked to a route, each only when the user may see it."""
+    return [
+        link
+        for link in route.related.select_related("asset__parent", "asset__user")
+        if asset_can_view(user=user, asset=link.asset)
+    ]
+
+
+def asset_connections(*, asset, user) -> list:
+    """Route links touching `asset` (as route or as linked asset) that the user may see."""
+    links = RouteAsset.objects.filter(Q(route_id=asset.pk) | Q(asset_id=asset.pk)).select_related(
+        "route", "asset__parent"
+    )
+    return [
+        link
+        for link in links
+        if asset_can_view(user=user, asset=link.route)
+        and asset_can_view(user=user, asset=link.asset)
+    ]
+
+
+# The spec a route's schemas refer to --------------------------------------------------------
+
+
+def _has_ref(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "$ref" in value or any(_has_ref(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_ref(v) for v in value)
+    return False
+
+
+def route_spec_context(route: Route) -> tuple[dict | None, str]:
+    """The service spec's components (for local $refs) and its OpenAPI version.
+
+    The version is kept on the service; the components are read (as a JSON path, so a run
+    never loads a whole, possibly multi-megabyte, spec) only when the route's schemas refer
+    to them.
+    """
+    cached = getattr(route, "_spec_context", None)
+    if cached is not None:
+        return cached
+    components = None
+    if _has_ref(route.parameters) or _has_ref(route.request_body):
+        components = (
+            Service.objects.filter(pk=route.service_id)
+            .values_list("spec__components", flat=True)
+            .first()
+        )
+    # Every route look-up loads the route with its service (without the spec).
+    route._spec_context = components, route.service.spec_version or "3.1"
+    return route._spec_context
+
+
+def service_routes(*, user, service: Service, query: str = "") -> QuerySet:
+    """The service's live routes the user may see, by path then method."""
+    qs = assets_visible_to(user=user, queryset=Route.objects.filter(service=service))
+    for word in query.split()[:5]:
+        qs = qs.filter(
+            Q(name__icontains=word)
+            | Q(path__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(method__iexact=word)
+        )
+    return qs.select_related("service", "user", "org", "parent").order_by("path", "method")

@@ -2,13 +2,18 @@
 
 from apps.assets.serializers import asset_dict
 from apps.routes.models import Route
+from apps.routes.pricing import stored_unit_cost
 from apps.services.importer import INPUT_FILTERS
 
 
 def pricing_fields(pricing: dict) -> dict:
-    """`x-ouro-pricing` ({model, unit_cost, currency, max_billable_seconds}) in contract terms."""
+    """`x-ouro-pricing` ({model, unit_cost, currency, max_billable_seconds}) in contract terms.
+
+    The unit cost is the stored exact Decimal, never a float: the JSON renderer writes it as a
+    number, which is exact because a stored price has at most 15 significant digits.
+    """
     model = (pricing or {}).get("model")
-    unit_cost = (pricing or {}).get("unit_cost")
+    unit_cost = stored_unit_cost(pricing)
     paid = model in ("per_call", "per_second") and bool(unit_cost)
     currency = (pricing or {}).get("currency") or "usd"
     fields = {
@@ -79,3 +84,23 @@ def route_dict(route: Route) -> dict:
     data.update(pricing_fields(route.pricing))
     data["effective_visibility"] = route.effective_visibility
     return data
+
+
+def route_brief_dict(route) -> dict:
+    """A route as a list entry (compatible routes, connections): asset fields plus `route`."""
+    return {
+        **asset_dict(route),
+        "route": {
+            "method": route.method,
+            "path": route.path,
+            "description": route.summary or route.description,
+            "execution_mode": route.execution_mode,
+            "input_assets": route.input_assets or None,
+            "output_assets": route.output_assets or None,
+            "input_type": route.input_type or None,
+            "input_filter": route.input_filter or None,
+            "input_file_extension": route.input_file_extension or None,
+            "output_type": route.output_type or None,
+            "output_file_extension": route.output_file_extension or None,
+        },
+    }

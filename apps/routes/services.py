@@ -11,16 +11,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.assets.models import Visibility
-from apps.routes.models import ExecutionMode, Route
+from apps.accounts.models import Organization, User
+from apps.assets.models import Asset, Visibility
+from apps.assets.services import AssetError
+from apps.routes.models import ExecutionMode, Route, RouteAsset
+from apps.routes.pricing import pricing_normalized
 from apps.services.importer import (
     HTTP_METHODS,
     PROJECTION_FIELDS,
     ImportedRoute,
+    ImportResult,
     asset_declarations,
     asset_projection,
 )
 from apps.services.models import Service
+from apps.services.services import ServiceError, service_create, service_spec_store
 
 # What an import sets on a route; everything else (visibility, timeouts) is the owner's.
 SPEC_FIELDS = (
@@ -40,7 +45,6 @@ SPEC_FIELDS = (
     "pricing",
     *PROJECTION_FIELDS,
 )
-PRICING_MODELS = ("per_call", "per_second", "free")
 # The official client's visibility for a paid, public route.
 MONETIZED = "monetized"
 # The Ouro contract's price fields on a route (CONTRACT §8), as the official client sends them.
@@ -88,9 +92,18 @@ class RouteDiff:
 
 
 def _spec_values(imported: ImportedRoute, route: Route | None = None) -> dict:
-    """What the import sets on `route` (a new route when None)."""
+    """What the import sets on `route` (a new route when None).
+
+    Raises RouteError for a declared `x-ouro-pricing` that cannot be stored as a price: a
+    route is never left free, or charged, by a price misread.
+    """
     values = {name: getattr(imported, name) for name in SPEC_FIELDS}
-    if route is not None and not imported.pricing:
+    try:
+        values["pricing"] = pricing_normalized(imported.pricing)
+    except ValueError as exc:
+        message = f"{imported.method.upper()} {imported.path}: x-ouro-pricing: {exc}"
+        raise RouteError(message, field="pricing") from None
+    if route is not None and not values["pricing"]:
         # A spec that declares no price leaves the owner's: a re-sync never makes a route free.
         values["pricing"] = route.pricing
     return values
@@ -180,11 +193,10 @@ def _text(value) -> str:
 
 
 def _pricing(data: dict, current: dict) -> dict:
-    """Pricing from `pricing` ({model, unit_cost, ...}) or the contract's monetization fields."""
+    """Pricing from `pricing` ({model, unit_cost, ...}) or the contract's monetization fields,
+    as billing's parser stores it."""
     if isinstance(data.get("pricing"), dict):
-        raw = data["pricing"]
-        if not raw:
-            return {}
+        declared = data["pricing"]
     elif any(key in data for key in MONETIZATION_FIELDS):
         if data.get("monetization", "pay-per-use") == "none":
             return {}
@@ -196,7 +208,7 @@ def _pricing(data: dict, current: dict) -> dict:
             unit_cost, currency = data["unit_cost_sats"], "btc"
         elif data.get("unit_cost_usd") is not None:
             currency = "usd"  # sold in both: wallets here pay the USD price
-        raw = {
+        declared = {
             "model": "per_second" if per_second else "per_call",
             "unit_cost": unit_cost,
             "currency": currency,
@@ -204,19 +216,10 @@ def _pricing(data: dict, current: dict) -> dict:
         }
     else:
         return current
-    if raw.get("model") not in PRICING_MODELS:
-        raise RouteError("pricing.model must be per_call, per_second or free", field="pricing")
-    pricing = {"model": raw["model"], "currency": str(raw.get("currency") or "usd").lower()}
     try:
-        if raw.get("unit_cost") is not None:
-            pricing["unit_cost"] = float(raw["unit_cost"])
-        if raw.get("max_billable_seconds") is not None:
-            pricing["max_billable_seconds"] = int(raw["max_billable_seconds"])
-    except (TypeError, ValueError):
-        raise RouteError("The price must be a number", field="pricing") from None
-    if pricing.get("unit_cost", 0) < 0:
-        raise RouteError("The price cannot be negative", field="pricing")
-    return pricing
+        return pricing_normalized(declared)
+    except ValueError as exc:
+        raise RouteError(str(exc), field="pricing") from None
 
 
 def _validated(data: dict, route: Route) -> dict:
@@ -343,3 +346,87 @@ def route_update(*, route: Route, data: dict) -> Route:
 def _default_name(values: dict) -> str:
     words = slugify(values["path"].replace("/", " ")).replace("-", "_")
     return f"{values['method'].lower()}_{words}".strip("_")
+
+
+# Related assets ------------------------------------------------------------------------------
+
+
+def route_asset_link(*, route, asset: Asset, user: User) -> RouteAsset:
+    if asset.asset_type not in ("file", "dataset", "post"):
+        raise AssetError("Only files, datasets and posts can be linked to a route")
+    link, _ = RouteAsset.objects.get_or_create(
+        route=route, asset=asset, defaults={"added_by": user}
+    )
+    return link
+
+
+def route_asset_unlink(*, route, asset_id) -> None:
+    RouteAsset.objects.filter(route=route, asset_id=asset_id).delete()
+
+
+# A service with its routes ---------------------------------------------------------------------
+
+
+def service_import_openapi(
+    *,
+    owner: User,
+    org: Organization,
+    source: ImportResult,
+    service: Service | None = None,
+    spec_url: str = "",
+    origin: str = "web",
+    **fields,
+) -> tuple[Service, RouteDiff]:
+    """Register a service from an OpenAPI import with one route per operation, or, given
+    `service`, re-sync it: routes keep their ids by method + path, removed ones are archived.
+    `fields` are the new service's (`name`, `base_url`, `visibility`, credentials...) and
+    `origin` where it was made (web, api). One transaction: a failure leaves nothing
+    half-imported."""
+    with transaction.atomic():
+        if service is None:
+            service = service_create(
+                user=owner, org=org, spec=source, spec_url=spec_url, source=origin, **fields
+            )
+        else:
+            service_spec_store(service=service, result=source, spec_url=spec_url or None)
+        diff = routes_sync(service=service, imported=source.routes)
+    return service, diff
+
+
+def service_resync_preview(*, service: Service, result: ImportResult) -> RouteDiff:
+    """What re-syncing `service` from `result` would change, without changing anything."""
+    return route_diff(service=service, imported=result.routes)
+
+
+def service_delete(*, service: Service, delete_children: bool = True, dry_run: bool = False):
+    """Archive a service with its routes (their actions stay). Returns the contract's summary."""
+    routes = list(Route.objects.live().filter(service=service).order_by("path", "method"))
+    if routes and not delete_children:
+        raise ServiceError(
+            f"The service has {len(routes)} route(s); pass delete_children=true to delete them",
+            code="has_children",
+        )
+    summary = {
+        "id": str(service.pk),
+        "name": service.name,
+        "asset_type": service.asset_type,
+        "deleted_children": [
+            {
+                "id": str(r.pk),
+                "name": r.name,
+                "asset_type": r.asset_type,
+                "org_id": str(r.org_id),
+                "team_id": str(r.team_id),
+                "user_id": str(r.user_id),
+            }
+            for r in routes
+        ],
+        "dry_run": dry_run,
+    }
+    if not dry_run:
+        with transaction.atomic():
+            for route in routes:
+                route_archive(route=route)
+            service.archived_at = timezone.now()
+            service.save(update_fields=["archived_at", "last_updated"])
+    return summary

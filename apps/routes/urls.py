@@ -4,6 +4,6 @@ from apps.routes import views
 
 urlpatterns = [
     path("routes", views.route_list, name="routes"),
-    path("routes/<str:entity>/<str:name>", views.route_detail, name="route_detail"),
-    path("routes/<str:entity>/<str:name>/run", views.route_run_view, name="route_run"),
+    path("assets/<uuid:asset_id>/use", views.asset_use, name="asset_use"),
+    path("assets/routes/<uuid:route_id>/related", views.route_related, name="route_related"),
 ]

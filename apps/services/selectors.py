@@ -3,7 +3,6 @@
 from django.db.models import Count, Q, QuerySet
 
 from apps.assets.selectors import assets_visible_to
-from apps.routes.models import Route
 from apps.services.models import Service
 
 
@@ -28,16 +27,3 @@ def service_for_user(*, user, service_id) -> Service | None:
         .filter(pk=service_id)
         .first()
     )
-
-
-def service_routes(*, user, service: Service, query: str = "") -> QuerySet:
-    """The service's live routes the user may see, by path then method."""
-    qs = assets_visible_to(user=user, queryset=Route.objects.filter(service=service))
-    for word in query.split()[:5]:
-        qs = qs.filter(
-            Q(name__icontains=word)
-            | Q(path__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(method__iexact=word)
-        )
-    return qs.select_related("service", "user", "org", "parent").order_by("path", "method")

@@ -1,6 +1,7 @@
 """The service asset JSON of the Ouro contract (CONTRACT §3). Credentials never appear."""
 
-from apps.assets.serializers import asset_dict, iso
+from apps.accounts.serializers import iso
+from apps.assets.serializers import asset_dict
 from apps.services.models import Service
 from apps.services.services import auth_label
 

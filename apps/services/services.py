@@ -1,4 +1,6 @@
-"""Writing services: create from a spec or a form, update, re-sync, authentication, delete.
+"""Writing services: read a spec, create, update, authentication and credentials.
+
+A service's routes are made, re-synced and archived with it by `apps.routes.services`.
 
 A spec is read (from bytes, a URL through the SSRF-safe client, or a local folder) and parsed
 by the pure importer before anything is written; the writes then happen in one transaction,
@@ -17,12 +19,11 @@ from django.utils.text import slugify
 
 from apps.accounts.models import Organization, Team
 from apps.assets.models import Visibility
-from apps.routes.models import Route
-from apps.routes.services import RouteDiff, route_archive, route_diff, routes_sync
 from apps.services.credentials import encrypt_secret, fingerprint, rotate_secret
 from apps.services.importer import ImportResult, SpecError, import_bytes
 from apps.services.models import AuthMethod, Service
 from apps.services.outbound import OutboundError, outbound_request
+from apps.services.upstream import upstream_policy
 
 # The official client's vocabulary for `metadata.authentication`, and ours.
 AUTH_LABELS = {
@@ -87,6 +88,7 @@ def _fetch_url(url: str, max_bytes: int) -> bytes:
         response = outbound_request(
             "GET",
             url,
+            policy=upstream_policy(),
             headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.5"},
             connect_timeout=_spec_timeout(),
             read_timeout=_spec_timeout(),
@@ -257,8 +259,9 @@ def service_create(
     license_id: str = "",
     attribution: dict | None = None,
     source: str = "web",
-) -> tuple[Service, RouteDiff | None]:
-    """Create a service and, when a spec is given, one route per operation (one transaction)."""
+) -> Service:
+    """Create a service, keeping the spec it was read from when one is given; its routes are
+    made from that spec by `apps.routes.services.service_import_openapi`."""
     name = (name or (spec.title if spec else "") or "").strip()
     if not name or len(name) > 200:
         raise ServiceError("A service needs a name of 1 to 200 characters", field="name")
@@ -297,8 +300,7 @@ def service_create(
             service_set_authentication(service=service, method=method, secret=secret)
         if signing_secret:
             service_set_signing_secret(service=service, secret=signing_secret)
-        diff = routes_sync(service=service, imported=spec.routes) if spec is not None else None
-    return service, diff
+    return service
 
 
 def service_update(*, service: Service, data: dict) -> Service:
@@ -342,27 +344,18 @@ def service_update(*, service: Service, data: dict) -> Service:
     return service
 
 
-def service_resync_preview(*, service: Service, result: ImportResult) -> RouteDiff:
-    """What applying `result` would change, without changing anything."""
-    return route_diff(service=service, imported=result.routes)
-
-
-def service_resync(
-    *, service: Service, result: ImportResult, spec_url: str | None = None
-) -> RouteDiff:
-    """Apply a new import: routes keep their ids by method + path, removed ones are archived."""
-    with transaction.atomic():
-        diff = routes_sync(service=service, imported=result.routes)
-        service.spec = result.document
-        service.import_report = import_report(result)
-        service.last_synced_at = timezone.now()
-        if spec_url is not None:
-            service.spec_url = spec_url[:1000]
-        if result.version:
-            service.metadata = {**(service.metadata or {}), "version": result.version}
-        service.metadata = _metadata(service, None)
-        service.save()
-    return diff
+def service_spec_store(*, service: Service, result: ImportResult, spec_url: str | None = None):
+    """Keep the spec a service was re-imported from, with its report and version (`spec_url`
+    None keeps the stored one)."""
+    service.spec = result.document
+    service.import_report = import_report(result)
+    service.last_synced_at = timezone.now()
+    if spec_url is not None:
+        service.spec_url = spec_url[:1000]
+    if result.version:
+        service.metadata = {**(service.metadata or {}), "version": result.version}
+    service.metadata = _metadata(service, None)
+    service.save()
 
 
 @dataclass(frozen=True)
@@ -413,40 +406,6 @@ def service_set_signing_secret(*, service: Service, secret: str) -> None:
     """The secret used to sign callbacks to this service (Standard Webhooks); empty removes it."""
     service.signing_secret_encrypted = encrypt_secret(secret) if secret else ""
     service.save(update_fields=["signing_secret_encrypted", "last_updated"])
-
-
-def service_delete(*, service: Service, delete_children: bool = True, dry_run: bool = False):
-    """Archive a service with its routes (their actions stay). Returns the contract's summary."""
-    routes = list(Route.objects.live().filter(service=service).order_by("path", "method"))
-    if routes and not delete_children:
-        raise ServiceError(
-            f"The service has {len(routes)} route(s); pass delete_children=true to delete them",
-            code="has_children",
-        )
-    summary = {
-        "id": str(service.pk),
-        "name": service.name,
-        "asset_type": service.asset_type,
-        "deleted_children": [
-            {
-                "id": str(r.pk),
-                "name": r.name,
-                "asset_type": r.asset_type,
-                "org_id": str(r.org_id),
-                "team_id": str(r.team_id),
-                "user_id": str(r.user_id),
-            }
-            for r in routes
-        ],
-        "dry_run": dry_run,
-    }
-    if not dry_run:
-        with transaction.atomic():
-            for route in routes:
-                route_archive(route=route)
-            service.archived_at = timezone.now()
-            service.save(update_fields=["archived_at", "last_updated"])
-    return summary
 
 
 def credentials_rotate() -> int:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.services import personal_org
 from apps.actions.models import Action, ActionAsset
-from apps.assets.models import RouteAsset
+from apps.routes.models import RouteAsset
 from apps.routes.models import Route
 from tests.assets.conftest import CSV, png_bytes
 

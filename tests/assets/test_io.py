@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from apps.accounts.services import personal_org
 from apps.actions.models import Action, ActionAsset, ActionLog
+from apps.actions.outputs import output_assets_store
 from apps.assets.io import (
     InputAssetError,
     input_assets_inject,
     input_assets_resolve,
-    output_assets_store,
 )
 from apps.assets.models import AssetShare, Dataset, File, FileUpload
 from apps.assets.services import file_upload_store, file_uploads_prune, signed_download_load

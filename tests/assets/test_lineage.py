@@ -4,7 +4,7 @@ import pytest
 
 from apps.accounts.services import personal_org
 from apps.actions.models import Action, ActionAsset
-from apps.assets.selectors import asset_lineage
+from apps.actions.selectors import asset_lineage
 from tests.assets.conftest import CSV
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.services import personal_org
 from apps.actions.models import Action, ActionAsset
-from apps.assets.models import Dataset, File, RouteAsset
+from apps.assets.models import Dataset, File
+from apps.routes.models import RouteAsset
 from tests.assets.conftest import CSV, png_bytes
 
 pytestmark = pytest.mark.django_db

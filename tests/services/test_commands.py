@@ -1,4 +1,4 @@
-"""import_openapi (and its import_spec alias), rotate_credentials and the demo seed."""
+"""import_openapi, rotate_credentials and the demo seed."""
 
 import json
 from io import StringIO

@@ -3,9 +3,10 @@ from django.db import transaction
 
 from apps.accounts.models import User
 from apps.accounts.services import api_key_create, api_key_revoke, personal_org, user_create
+from apps.routes.services import service_import_openapi
 from apps.services.importer import SpecError
 from apps.services.models import Service
-from apps.services.services import service_create, service_resync, spec_from_url
+from apps.services.services import spec_from_url
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password"
@@ -41,18 +42,19 @@ class Command(BaseCommand):
         except SpecError as exc:
             raise CommandError(f"Could not register the demo upstream: {exc}") from None
         service = Service.objects.live().filter(user=user, name=DEMO_SERVICE).first()
-        if service is None:
-            service, diff = service_create(
-                user=user,
-                org=personal_org(),
-                name=DEMO_SERVICE,
-                base_url=upstream,
-                visibility="public",
-                spec=result,
-                spec_url=spec_url,
-            )
-        else:
-            diff = service_resync(service=service, result=result, spec_url=spec_url)
+        fields = (
+            {}
+            if service is not None
+            else dict(name=DEMO_SERVICE, base_url=upstream, visibility="public")
+        )
+        service, diff = service_import_openapi(
+            owner=user,
+            org=personal_org(),
+            source=result,
+            service=service,
+            spec_url=spec_url,
+            **fields,
+        )
         names = ", ".join(sorted(service.routes.live().values_list("name", flat=True)))
         self.stdout.write(f"Demo service: {service.name} ({service.pk}) with routes {names}")
         if diff.removed:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.services import api_views
+from apps.routes import service_api_views as api_views
 
 urlpatterns = [
     path("services", api_views.service_list),

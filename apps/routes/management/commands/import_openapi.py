@@ -5,12 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import User
 from apps.accounts.services import personal_org
+from apps.routes.services import service_import_openapi
 from apps.services.importer import SpecError
 from apps.services.models import Service
 from apps.services.services import (
     ServiceError,
-    service_create,
-    service_resync,
     spec_from_path,
     spec_from_url,
 )
@@ -56,20 +55,20 @@ class Command(BaseCommand):
         name = name or result.title or Path(source).stem
         existing = Service.objects.live().filter(user=user, name=name).first()
         try:
-            if existing is not None:
-                diff = service_resync(service=existing, result=result, spec_url=spec_url or None)
-                service = existing
-            else:
-                service, diff = service_create(
-                    user=user,
-                    org=personal_org(),
-                    name=name,
-                    base_url=base_url,
-                    visibility=options["visibility"],
-                    spec=result,
-                    spec_url=spec_url,
-                    source="api",
-                )
+            fields = (
+                {}
+                if existing is not None
+                else dict(name=name, base_url=base_url, visibility=options["visibility"])
+            )
+            service, diff = service_import_openapi(
+                owner=user,
+                org=existing.org if existing is not None else personal_org(),
+                source=result,
+                service=existing,
+                spec_url=spec_url,
+                origin="api",
+                **fields,
+            )
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         summary = diff.summary()

@@ -13,18 +13,24 @@ from apps.accounts.models import PERSONAL_ORG_ID, Organization
 from apps.accounts.services import personal_org
 from apps.assets.selectors import asset_can_edit, asset_is_admin
 from apps.routes.models import Route
-from apps.routes.services import RouteError, route_create, route_update
+from apps.routes.route_forms import RouteForm
+from apps.routes.selectors import service_routes
+from apps.routes.services import (
+    RouteError,
+    route_create,
+    route_update,
+    service_delete,
+    service_import_openapi,
+    service_resync_preview,
+)
 from apps.routes.views import markdown_html
-from apps.services.forms import RouteForm, ServiceEditForm, ServiceForm, SpecSourceForm
+from apps.services.forms import ServiceEditForm, ServiceForm, SpecSourceForm
 from apps.services.importer import ImportResult, SpecError
 from apps.services.models import Service
-from apps.services.selectors import service_for_user, service_routes, services_visible
+from apps.services.selectors import service_for_user, services_visible
 from apps.services.services import (
     ServiceError,
     service_create,
-    service_delete,
-    service_resync,
-    service_resync_preview,
     service_set_authentication,
     service_set_signing_secret,
     service_update,
@@ -74,13 +80,12 @@ def service_new(request: HttpRequest) -> HttpResponse:
         else:
             data = form.cleaned_data
             try:
-                service, _ = service_create(
-                    user=request.user,
-                    org=(
-                        Organization.objects.get(pk=data["org"])
-                        if data["org"] and data["org"] != str(PERSONAL_ORG_ID)
-                        else personal_org()
-                    ),
+                org = (
+                    Organization.objects.get(pk=data["org"])
+                    if data["org"] and data["org"] != str(PERSONAL_ORG_ID)
+                    else personal_org()
+                )
+                fields = dict(
                     name=data["name"],
                     description=data["description"],
                     base_url=data["base_url"],
@@ -89,9 +94,13 @@ def service_new(request: HttpRequest) -> HttpResponse:
                     auth_param_name=data["auth_param_name"],
                     secret=data["secret"],
                     signing_secret=data["signing_secret"],
-                    spec=result,
-                    spec_url=spec_url,
                 )
+                if result is None:
+                    service = service_create(user=request.user, org=org, **fields)
+                else:
+                    service, _ = service_import_openapi(
+                        owner=request.user, org=org, source=result, spec_url=spec_url, **fields
+                    )
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -197,7 +206,13 @@ def service_resync_view(request: HttpRequest, service_id) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             if request.POST.get("action") == "apply":
-                diff = service_resync(service=service, result=result, spec_url=spec_url or None)
+                _, diff = service_import_openapi(
+                    owner=service.user,
+                    org=service.org,
+                    source=result,
+                    service=service,
+                    spec_url=spec_url,
+                )
                 messages.success(
                     request,
                     f"Re-synced: {len(diff.added)} added, {len(diff.changed)} changed, "

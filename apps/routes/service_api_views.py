@@ -7,22 +7,22 @@ from django.db import transaction
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
-from apps.api.context import request_org
+from apps.api.context import request_placement
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, window
 from apps.api.errors import ApiError
 from apps.assets.models import FileUpload
 from apps.assets.selectors import asset_can_edit, asset_is_admin
+from apps.routes.selectors import service_routes
 from apps.routes.serializers import route_dict
+from apps.routes.services import service_delete, service_import_openapi
 from apps.services.importer import ImportResult, SpecError
 from apps.services.models import Service
-from apps.services.selectors import service_for_user, service_routes, services_visible
+from apps.services.selectors import service_for_user, services_visible
 from apps.services.serializers import service_dict
 from apps.services.services import (
     ServiceError,
     auth_label,
     service_create,
-    service_delete,
-    service_resync,
     service_set_authentication,
     service_update,
     spec_from_bytes,
@@ -82,17 +82,10 @@ def _spec(request: Request, payload: dict) -> tuple[ImportResult, str]:
 def _create(request: Request, *, with_spec: bool):
     payload = body_object(request, "service")
     metadata = payload.get("metadata") if isinstance(payload.get("metadata"), dict) else {}
-    context = request_org(request)
+    org, team = request_placement(request, payload)
     spec, spec_url = _spec(request, payload) if with_spec else (None, "")
-    team = None
-    if payload.get("team_id"):
-        team = context.org.teams.filter(pk=parse_uuid(payload["team_id"], "team_id")).first()
-        if team is None:
-            raise ApiError("team_id is not a team of the organization", code="invalid_team")
     try:
-        service, diff = service_create(
-            user=request.user,
-            org=context.org,
+        fields = dict(
             team=team,
             name=str(payload.get("name") or ""),
             description=payload.get("description") or "",
@@ -100,8 +93,6 @@ def _create(request: Request, *, with_spec: bool):
             visibility=payload.get("visibility"),
             authentication=metadata.get("authentication") or "None",
             auth_param_name=str(metadata.get("auth_param_name") or ""),
-            spec=spec,
-            spec_url=spec_url,
             license_id=payload.get("license_id") or "",
             attribution=payload.get("attribution"),
             metadata={
@@ -109,8 +100,19 @@ def _create(request: Request, *, with_spec: bool):
                 for k, v in metadata.items()
                 if k not in ("spec_upload_id", "spec_path", "auth_param_name")
             },
-            source="api",
         )
+        if spec is None:
+            service = service_create(user=request.user, org=org, source="api", **fields)
+            diff = None
+        else:
+            service, diff = service_import_openapi(
+                owner=request.user,
+                org=org,
+                source=spec,
+                spec_url=spec_url,
+                origin="api",
+                **fields,
+            )
     except ServiceError as exc:
         raise _service_error(exc) from None
     data = service_dict(service)
@@ -176,7 +178,13 @@ def service_update_from_file(request: Request, service_id: str):
     try:
         with transaction.atomic():
             service = service_update(service=service, data=payload)
-            diff = service_resync(service=service, result=spec, spec_url=spec_url or None)
+            _, diff = service_import_openapi(
+                owner=service.user,
+                org=service.org,
+                source=spec,
+                service=service,
+                spec_url=spec_url,
+            )
     except ServiceError as exc:
         raise _service_error(exc) from None
     data = service_dict(service)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.services import views
+from apps.routes import service_views as views
 
 urlpatterns = [
     path("services", views.service_list, name="service_list"),

@@ -1,0 +1,1 @@
+"""The asset API views, by entity: files, datasets and any asset; `common` holds what they share."""

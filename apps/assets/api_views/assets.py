@@ -1,0 +1,130 @@
+"""Endpoints about any asset: its type, children, download, sharing, and search."""
+
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.models import User
+from apps.api.context import request_org
+from apps.api.envelope import body_object, ok, parse_uuid, window
+from apps.api.errors import ApiError
+from apps.assets import selectors, services
+from apps.assets.api_views.common import (
+    asset_administered,
+    asset_errors,
+    asset_for_request,
+    json_param,
+)
+from apps.assets.kinds import asset_kind
+from apps.assets.models import Asset, Dataset, File
+from apps.assets.serializers import asset_dict
+
+CHILDREN_LIMIT = 500
+
+
+@api_view(["GET"])
+def asset_type(request: Request, asset_id: str):
+    asset = asset_for_request(request, asset_id)
+    return ok({"asset_type": asset.asset_type})
+
+
+@api_view(["GET"])
+def asset_children(request: Request, asset_id: str):
+    """The assets under this one that the caller may see (a service's routes)."""
+    asset = asset_for_request(request, asset_id)
+    children = selectors.assets_visible_to(
+        user=request.user, queryset=Asset.objects.filter(parent_id=asset.pk)
+    )
+    rows = list(children.select_related("user").order_by("name")[:CHILDREN_LIMIT])
+    return ok(typed_asset_dicts(rows))
+
+
+@api_view(["POST"])
+def asset_download_url(request: Request, asset_id: str):
+    asset = selectors.asset_concrete(asset_for_request(request, asset_id))
+    if isinstance(asset, File):
+        file_name, content_type = asset.file_name, asset.content_type
+    elif isinstance(asset, Dataset):
+        file_name, content_type = f"{asset.slug or 'dataset'}.csv", "text/csv"
+    elif asset.asset_type == "post":
+        file_name, content_type = f"{asset.slug or 'post'}.md", "text/markdown"
+    else:
+        raise ApiError("Only files, datasets and posts can be downloaded", code="not_downloadable")
+    return ok(
+        {
+            "download_url": services.signed_download_url(asset=asset),
+            "file_name": file_name,
+            "content_type": content_type,
+            "expires_in": services.SIGNED_URL_TTL_SECONDS,
+            "asset_type": asset.asset_type,
+        }
+    )
+
+
+@api_view(["POST"])
+def asset_download(request: Request, asset_id: str):
+    """The asset's bytes in the response: a file as it is, a dataset as CSV, a post as
+    markdown (the only form a post is downloaded in here)."""
+    from apps.assets.views import asset_download_response
+
+    asset = selectors.asset_concrete(asset_for_request(request, asset_id))
+    if not isinstance(asset, File | Dataset) and asset.asset_type != "post":
+        raise ApiError("Only files, datasets and posts can be downloaded", code="not_downloadable")
+    return asset_download_response(asset)
+
+
+@api_view(["PUT"])
+def asset_share(request: Request, asset_id: str):
+    asset = asset_administered(request, asset_id)
+    permission = body_object(request, "permission")
+    target = permission.get("user") if isinstance(permission.get("user"), dict) else {}
+    user = User.objects.filter(pk=parse_uuid(target.get("user_id"), "user_id")).first()
+    if user is None:
+        raise ApiError("No such user", status=404, code="not_found")
+    with asset_errors():
+        share = services.asset_share_set(
+            asset=asset, user=user, role=str(permission.get("role") or "read")
+        )
+    return ok({"asset_id": str(asset.pk), "user_id": str(user.pk), "role": share.role})
+
+
+@api_view(["GET"])
+def search_assets(request: Request):
+    filters = json_param(request, "filters")
+    for key in ("asset_type", "org_id", "team_id", "user_id", "visibility", "source"):
+        if key in request.query_params and key not in filters:
+            filters[key] = request.query_params[key]
+    scope = request.query_params.get("scope") or None
+    if scope is not None and scope not in selectors.SEARCH_SCOPES:
+        choices = ", ".join(selectors.SEARCH_SCOPES)
+        raise ApiError(f"scope must be one of {choices}, not {scope!r}", code="invalid_parameter")
+    in_org = scope == "org" and request.user.is_authenticated
+    org = request_org(request).org if in_org else None
+    assets = selectors.assets_search(
+        user=request.user,
+        query=request.query_params.get("query") or "",
+        filters=filters,
+        metadata_filters=json_param(request, "metadata_filters"),
+        scope=scope,
+        org_id=None if org is None or org.is_personal else org.pk,
+        sort=request.query_params.get("sort"),
+    ).select_related("user")
+    win = window(request)
+    rows = list(assets[win.offset : win.offset + win.limit + 1])
+    pagination = {"hasMore": len(rows) > win.limit, "offset": win.offset, "limit": win.limit}
+    return Response({"data": typed_asset_dicts(rows[: win.limit]), "pagination": pagination})
+
+
+def typed_asset_dicts(assets: list) -> list[dict]:
+    """Each asset in the JSON of its kind (a file with its metadata, a route with `route`)."""
+    concrete = {}
+    for asset_type in {a.asset_type for a in assets}:
+        kind = asset_kind(asset_type)
+        if kind is not None and kind.serialize is not None:
+            ids = [a.pk for a in assets if a.asset_type == asset_type]
+            concrete.update(kind.model.objects.select_related("user").in_bulk(ids))
+    result = []
+    for asset in assets:
+        found = concrete.get(asset.pk)
+        result.append(asset_kind(asset.asset_type).serialize(found) if found else asset_dict(asset))
+    return result

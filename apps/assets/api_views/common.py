@@ -1,0 +1,105 @@
+"""What the asset API views share: loading an asset for the caller, placing a new one, errors."""
+
+import base64
+import binascii
+import json
+from contextlib import contextmanager
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.api.context import request_placement
+from apps.api.envelope import ok, parse_uuid, query_bool
+from apps.api.errors import ApiError
+from apps.assets import selectors, services
+from apps.assets.models import Asset, Dataset, File
+
+
+@contextmanager
+def asset_errors():
+    try:
+        yield
+    except services.AssetError as exc:
+        raise ApiError(exc.message, status=exc.status, code=exc.code) from None
+
+
+def request_owner(request: Request, fields: dict) -> services.Owner:
+    """Who owns a new asset and where it lives: the organization asked for, or the context's."""
+    org, team = request_placement(request, fields)
+    return services.Owner(user=request.user, org=org, team=team)
+
+
+def asset_for_request(request: Request, asset_id: str, model=Asset):
+    """The asset when the caller may see it; a 404 otherwise, as for a missing id."""
+    asset = selectors.asset_for_viewer(
+        user=request.user, asset_id=parse_uuid(asset_id), model=model
+    )
+    if asset is None:
+        kind = {File: "File", Dataset: "Dataset"}.get(model, "Asset")
+        raise ApiError(f"{kind} not found", status=404, code="not_found")
+    return asset
+
+
+def asset_editable(request: Request, asset_id: str, model=Asset):
+    asset = asset_for_request(request, asset_id, model)
+    if not selectors.asset_can_edit(user=request.user, asset=asset):
+        raise ApiError("You may not change this asset", status=403, code="permission_denied")
+    return asset
+
+
+def asset_administered(request: Request, asset_id: str, model=Asset):
+    asset = asset_for_request(request, asset_id, model)
+    if not selectors.asset_is_admin(user=request.user, asset=asset):
+        raise ApiError(
+            "Only the owner or an admin may do this", status=403, code="permission_denied"
+        )
+    return asset
+
+
+def decode_base64(value) -> bytes:
+    if not isinstance(value, str) or not value:
+        raise ApiError("file_base64 must be a base64 string", code="invalid_body")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError("file_base64 is not valid base64", code="invalid_body") from None
+
+
+def description_text(value) -> str | None:
+    if isinstance(value, dict):
+        return str(value.get("text") or "")
+    return value if isinstance(value, str) else None
+
+
+def metadata_update(asset: Asset, data: dict) -> None:
+    """The name, description and visibility a client sent for an asset (absent ones kept)."""
+    services.asset_update(
+        asset=asset,
+        name=data.get("name"),
+        description=description_text(data.get("description")),
+        visibility=data.get("visibility"),
+    )
+
+
+def asset_delete_response(request: Request, asset_id: str, model) -> Response:
+    asset = asset_administered(request, asset_id, model)
+    return ok(
+        services.asset_delete(
+            asset=asset,
+            delete_children=query_bool(request, "delete_children"),
+            dry_run=query_bool(request, "dry_run"),
+        )
+    )
+
+
+def json_param(request: Request, name: str) -> dict:
+    raw = request.query_params.get(name)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ApiError(f"{name} must be a JSON object", code="invalid_parameter") from None
+    if not isinstance(value, dict):
+        raise ApiError(f"{name} must be a JSON object", code="invalid_parameter")
+    return value

@@ -1,0 +1,184 @@
+"""File endpoints of the Ouro contract: uploads (direct and signed), metadata and bytes."""
+
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+
+from apps.api.envelope import body_object, ok, parse_uuid
+from apps.api.errors import ApiError
+from apps.assets import selectors, services
+from apps.assets.api_views.common import (
+    asset_delete_response,
+    asset_editable,
+    asset_errors,
+    asset_for_request,
+    decode_base64,
+    description_text,
+    metadata_update,
+    request_owner,
+)
+from apps.assets.models import File, FileUpload
+from apps.assets.serializers import file_dict, file_metadata_dict
+
+
+def _own_upload(request: Request, upload_id) -> FileUpload:
+    upload = FileUpload.objects.filter(pk=parse_uuid(upload_id, "upload_id")).first()
+    if upload is None or upload.user_id != request.user.pk:
+        raise ApiError("Upload not found", status=404, code="not_found")
+    return upload
+
+
+def _upload_reference(upload: FileUpload) -> dict:
+    return {
+        "id": str(upload.pk),
+        "bucket": "public-files" if upload.visibility == "public" else "files",
+        "path": upload.storage_path,
+    }
+
+
+@api_view(["POST", "DELETE"])
+def file_upload(request: Request):
+    """POST: base64 bytes kept until `files/create`. DELETE: discard a direct upload."""
+    body = body_object(request)
+    if request.method == "DELETE":
+        services.file_upload_discard(upload=_own_upload(request, body.get("upload_id")))
+        return ok({"deleted": True})
+    content = decode_base64(body.get("file_base64"))
+    with asset_errors():
+        upload = services.file_upload_store(
+            user=request.user,
+            file_name=str(body.get("file_name") or "file"),
+            content=content,
+            visibility=body.get("visibility"),
+        )
+    return ok(_upload_reference(upload), status=201)
+
+
+@api_view(["POST"])
+def file_upload_url(request: Request):
+    body = body_object(request)
+    with asset_errors():
+        upload = services.file_upload_reserve(
+            user=request.user,
+            file_name=str(body.get("file_name") or "file"),
+            visibility=body.get("visibility"),
+        )
+    return ok(
+        {
+            "upload_id": str(upload.pk),
+            "upload_url": services.signed_upload_url(upload=upload),
+            "method": "PUT",
+            "headers": {"Content-Type": body.get("content_type") or "application/octet-stream"},
+            "expires_in": services.SIGNED_URL_TTL_SECONDS,
+            "bucket": "public-files" if upload.visibility == "public" else "files",
+            "path": f"files/{upload.pk}/{upload.file_name}",
+            "mime_type": body.get("content_type") or "application/octet-stream",
+        },
+        status=201,
+    )
+
+
+@api_view(["POST"])
+def file_upload_complete(request: Request):
+    body = body_object(request)
+    upload = _own_upload(request, body.get("upload_id"))
+    if not upload.received:
+        raise ApiError("Nothing was uploaded to this URL yet", code="upload_incomplete")
+    if body.get("download"):
+        url = services.signed_upload_read_url(upload=upload)
+        return ok({"download_url": url, "expires_in": services.SIGNED_URL_TTL_SECONDS})
+    return ok(
+        {
+            **_upload_reference(upload),
+            "upload_id": str(upload.pk),
+            "file_name": body.get("file_name") or upload.file_name,
+            "mime_type": upload.content_type,
+            "size": upload.size,
+        }
+    )
+
+
+@api_view(["GET"])
+def file_metadata(request: Request, file_id: str):
+    """What the server learned about uploaded bytes (an upload id or a file id)."""
+    oid = parse_uuid(file_id)
+    upload = FileUpload.objects.filter(pk=oid, user=request.user).first()
+    if upload is not None:
+        metadata = {
+            "name": upload.file_name,
+            "type": upload.content_type,
+            "mimeType": upload.content_type,
+            "extension": upload.extension,
+            "size": upload.size,
+        }
+        return ok({"metadata": metadata, "preview": None})
+    file = asset_for_request(request, file_id, File)
+    return ok(
+        {"metadata": file_metadata_dict(file), "preview": selectors.file_preview_rows(file=file)}
+    )
+
+
+@api_view(["POST"])
+def file_create(request: Request):
+    data = body_object(request, "file")
+    upload = _own_upload(request, data.get("id"))
+    with asset_errors():
+        file = services.file_create_from_upload(
+            owner=request_owner(request, data),
+            upload=upload,
+            name=str(data.get("name") or ""),
+            visibility=data.get("visibility"),
+            description=description_text(data.get("description")) or "",
+            source=str(data.get("source") or "api")[:8],
+        )
+    return ok(file_dict(file, preview=selectors.file_preview_rows(file=file)), status=201)
+
+
+@api_view(["GET", "PUT", "DELETE"])
+def file_detail(request: Request, file_id: str):
+    if request.method == "DELETE":
+        return asset_delete_response(request, file_id, File)
+    if request.method == "GET":
+        file = asset_for_request(request, file_id, File)
+        return ok(file_dict(file, preview=selectors.file_preview_rows(file=file)))
+    file = asset_editable(request, file_id, File)
+    data = body_object(request, "file")
+    with asset_errors():
+        metadata_update(file, data)
+        # A direct upload's bytes replace the file's (the client sends the upload's path).
+        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        upload = (
+            FileUpload.objects.filter(
+                user=request.user, storage_path=metadata["path"], received=True
+            ).first()
+            if metadata.get("path")
+            else None
+        )
+        if upload is not None:
+            services.file_replace_from_upload(file=file, upload=upload)
+    file.refresh_from_db()
+    return ok(file_dict(file))
+
+
+@api_view(["GET"])
+def file_data(request: Request, file_id: str):
+    file = asset_for_request(request, file_id, File)
+    return ok({"url": services.signed_download_url(asset=file)})
+
+
+@api_view(["PUT"])
+def file_content(request: Request, file_id: str):
+    file = asset_editable(request, file_id, File)
+    body = body_object(request)
+    content = decode_base64(body.get("file_base64"))
+    with asset_errors():
+        services.file_replace_content(
+            file=file, file_name=str(body.get("file_name") or file.file_name), content=content
+        )
+        extra = body.get("file")
+        if isinstance(extra, dict):
+            metadata_update(file, extra)
+    file.refresh_from_db()
+    return ok(file_dict(file))
+
+
+# Datasets -------------------------------------------------------------------------------------
