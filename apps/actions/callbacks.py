@@ -19,10 +19,10 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionLog, CallbackDelivery, Status
 from apps.actions.outputs import output_assets_store
 from apps.actions.reaper import action_expire_if_overdue
+from apps.actions.selectors import action_can_view
 from apps.actions.services import action_fail
 from apps.actions.transitions import action_transition
 from apps.actions.webhooks import webhook_token_matches
-from apps.assets.selectors import asset_is_admin
 
 TOKEN_HEADER = "ouro-webhook-token"
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -324,9 +324,7 @@ def action_can_control(*, user, action: Action) -> bool:
     """May cancel the run and see what its upstream delivered: the caller, the route's owner
     and its organization's admins. Kept apart from who may *see* a run, which grows (readers
     of a post see the run pinned in it) while control must not."""
-    if user is None or not user.is_authenticated:
-        return False
-    return action.user_id == user.pk or asset_is_admin(user=user, asset=action.route)
+    return action_can_view(user=user, action=action)
 
 
 def action_cancel(*, action: Action, user) -> bool:
