@@ -6,7 +6,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from apps.services.outbound import OutboundError, address_is_public, outbound_request
+from apps.services.outbound import (
+    OutboundError,
+    OutboundPolicy,
+    address_is_public,
+    outbound_request,
+)
+from apps.services.upstream import upstream_policy
+
+# The defaults: what the UPSTREAM_* settings are when left unset.
+POLICY = OutboundPolicy()
 
 
 class Upstream(BaseHTTPRequestHandler):
@@ -106,15 +115,17 @@ def test_address_is_public(address, public):
 
 def test_loopback_is_refused_unless_allowed(upstream):
     with pytest.raises(OutboundError) as caught:
-        outbound_request("GET", f"{upstream}/ok", allow_private=False)
+        outbound_request("GET", f"{upstream}/ok", policy=POLICY, allow_private=False)
     assert caught.value.kind == "blocked"
     assert "UPSTREAM_ALLOW_PRIVATE_IPS" in str(caught.value)
-    assert outbound_request("GET", f"{upstream}/ok", allow_private=True).json() == {"ok": True}
+    assert outbound_request("GET", f"{upstream}/ok", policy=POLICY, allow_private=True).json() == {
+        "ok": True
+    }
 
 
 def test_a_name_resolving_to_loopback_is_refused():
     with pytest.raises(OutboundError) as caught:
-        outbound_request("GET", "http://localhost:9/", allow_private=False)
+        outbound_request("GET", "http://localhost:9/", policy=POLICY, allow_private=False)
     assert caught.value.kind == "blocked"
 
 
@@ -124,23 +135,31 @@ def test_a_resolved_name_is_reused_for_a_while_but_vetted_on_every_call(upstream
     port = int(upstream.rsplit(":", 1)[1])
     settings.UPSTREAM_DNS_CACHE_SECONDS = 30
     outbound._RESOLVED.clear()
-    assert outbound_request("GET", f"http://localhost:{port}/ok", allow_private=True).json()
+    assert outbound_request(
+        "GET", f"http://localhost:{port}/ok", policy=upstream_policy(), allow_private=True
+    ).json()
     addresses, expires = outbound._RESOLVED[("localhost", port)]
     assert ipaddress.ip_address("127.0.0.1") in addresses
     assert 29 < expires - time.monotonic() <= 30
     # The cached answer is still checked: loopback stays refused where it is not allowed.
     with pytest.raises(OutboundError) as caught:
-        outbound_request("GET", f"http://localhost:{port}/ok", allow_private=False)
+        outbound_request(
+            "GET", f"http://localhost:{port}/ok", policy=upstream_policy(), allow_private=False
+        )
     assert caught.value.kind == "blocked"
     assert outbound._RESOLVED[("localhost", port)][1] == expires  # reused, not resolved again
     # Once expired, the name is resolved again.
     outbound._RESOLVED[("localhost", port)] = (addresses, time.monotonic() - 1)
-    outbound_request("GET", f"http://localhost:{port}/ok", allow_private=True)
+    outbound_request(
+        "GET", f"http://localhost:{port}/ok", policy=upstream_policy(), allow_private=True
+    )
     assert outbound._RESOLVED[("localhost", port)][1] > time.monotonic() + 29
     # With no cache, nothing is kept.
     settings.UPSTREAM_DNS_CACHE_SECONDS = 0
     outbound._RESOLVED.clear()
-    outbound_request("GET", f"http://localhost:{port}/ok", allow_private=True)
+    outbound_request(
+        "GET", f"http://localhost:{port}/ok", policy=upstream_policy(), allow_private=True
+    )
     assert outbound._RESOLVED == {}
 
 
@@ -149,37 +168,46 @@ def test_a_name_that_does_not_resolve_is_not_remembered(settings):
 
     settings.UPSTREAM_DNS_CACHE_SECONDS = 30
     with pytest.raises(OutboundError) as caught:
-        outbound_request("GET", "http://no-such-host.invalid/", allow_private=True)
+        outbound_request(
+            "GET", "http://no-such-host.invalid/", policy=upstream_policy(), allow_private=True
+        )
     assert caught.value.kind == "dns"
     assert not any(host == "no-such-host.invalid" for host, _ in outbound._RESOLVED)
 
 
 def test_the_host_header_keeps_the_name(upstream):
     port = upstream.rsplit(":", 1)[1]
-    response = outbound_request("GET", f"http://localhost:{port}/host", allow_private=True)
+    response = outbound_request(
+        "GET", f"http://localhost:{port}/host", policy=POLICY, allow_private=True
+    )
     assert response.text == f"localhost:{port}"
 
 
 def test_bodies_are_capped(upstream):
     for path in ("/big", "/chunked-big"):
         with pytest.raises(OutboundError) as caught:
-            outbound_request("GET", f"{upstream}{path}", allow_private=True, max_bytes=10_000)
+            outbound_request(
+                "GET", f"{upstream}{path}", policy=POLICY, allow_private=True, max_bytes=10_000
+            )
         assert caught.value.kind == "too_large"
-    assert len(outbound_request("GET", f"{upstream}/big", allow_private=True).content) == 50_000
+    assert (
+        len(outbound_request("GET", f"{upstream}/big", policy=POLICY, allow_private=True).content)
+        == 50_000
+    )
 
 
 def test_redirects_stay_on_the_same_origin(upstream):
-    response = outbound_request("GET", f"{upstream}/same", allow_private=True)
+    response = outbound_request("GET", f"{upstream}/same", policy=POLICY, allow_private=True)
     assert response.status == 200 and response.history == [f"{upstream}/same"]
     with pytest.raises(OutboundError) as other:
-        outbound_request("GET", f"{upstream}/other", allow_private=True)
+        outbound_request("GET", f"{upstream}/other", policy=POLICY, allow_private=True)
     assert other.value.kind == "redirect"
     with pytest.raises(OutboundError) as loop:
-        outbound_request("GET", f"{upstream}/loop", allow_private=True)
+        outbound_request("GET", f"{upstream}/loop", policy=POLICY, allow_private=True)
     assert "too many" in str(loop.value)
     assert (
         outbound_request(
-            "GET", f"{upstream}/same", allow_private=True, follow_redirects=False
+            "GET", f"{upstream}/same", policy=POLICY, allow_private=True, follow_redirects=False
         ).status
         == 302
     )
@@ -187,10 +215,12 @@ def test_redirects_stay_on_the_same_origin(upstream):
 
 def test_timeouts_and_refused_connections_say_what_happened(upstream):
     with pytest.raises(OutboundError) as slow:
-        outbound_request("GET", f"{upstream}/slow", allow_private=True, read_timeout=0.3)
+        outbound_request(
+            "GET", f"{upstream}/slow", policy=POLICY, allow_private=True, read_timeout=0.3
+        )
     assert slow.value.kind == "timeout" and "did not answer within 0.3 s" in str(slow.value)
     with pytest.raises(OutboundError) as refused:
-        outbound_request("GET", "http://127.0.0.1:9/", allow_private=True)
+        outbound_request("GET", "http://127.0.0.1:9/", policy=POLICY, allow_private=True)
     assert refused.value.kind == "connect" and "connection refused" in str(refused.value)
 
 
@@ -203,21 +233,25 @@ def test_bad_urls_are_refused():
         "http://example.org:port/",
     ):
         with pytest.raises(OutboundError) as caught:
-            outbound_request("GET", url, allow_private=True)
+            outbound_request("GET", url, policy=POLICY, allow_private=True)
         assert caught.value.kind == "invalid_url"
     with pytest.raises(OutboundError) as caught:
-        outbound_request("GET", "http://no-such-host.invalid/", allow_private=True)
+        outbound_request("GET", "http://no-such-host.invalid/", policy=POLICY, allow_private=True)
     assert caught.value.kind == "dns"
 
 
 def test_json_bodies_are_sent_with_a_content_length(upstream):
-    response = outbound_request("POST", f"{upstream}/echo", json={"a": 1}, allow_private=True)
+    response = outbound_request(
+        "POST", f"{upstream}/echo", json={"a": 1}, policy=POLICY, allow_private=True
+    )
     assert response.json() == {"a": 1}
 
 
 def test_a_body_that_is_not_json_is_refused_before_anything_is_sent(upstream):
     with pytest.raises(OutboundError) as caught:
-        outbound_request("POST", f"{upstream}/echo", json={"x": float("nan")}, allow_private=True)
+        outbound_request(
+            "POST", f"{upstream}/echo", json={"x": float("nan")}, policy=POLICY, allow_private=True
+        )
     assert caught.value.kind == "invalid_request"
 
 
@@ -226,6 +260,7 @@ def test_query_parameters_join_the_url_query_and_lists_repeat_their_key(upstream
         "GET",
         f"{upstream}/same?keep=1",
         params={"tag": ["a", "b"], "skip": None, "q": "x y"},
+        policy=POLICY,
         allow_private=True,
         follow_redirects=False,
     )
@@ -233,11 +268,13 @@ def test_query_parameters_join_the_url_query_and_lists_repeat_their_key(upstream
 
 
 def test_compressed_answers_are_decoded_and_capped_by_their_decoded_size(upstream):
-    assert outbound_request("GET", f"{upstream}/gzip", allow_private=True).content == (
-        b"hello " * 100
-    )
+    assert outbound_request(
+        "GET", f"{upstream}/gzip", policy=POLICY, allow_private=True
+    ).content == (b"hello " * 100)
     with pytest.raises(OutboundError) as caught:
-        outbound_request("GET", f"{upstream}/gzip-bomb", allow_private=True, max_bytes=10_000)
+        outbound_request(
+            "GET", f"{upstream}/gzip-bomb", policy=POLICY, allow_private=True, max_bytes=10_000
+        )
     assert caught.value.kind == "too_large"
 
 
@@ -245,12 +282,20 @@ def test_a_header_that_would_split_the_request_is_refused_without_echoing_it(ups
     secret = "sk-live-123\r\nX-Injected: 1"
     with pytest.raises(OutboundError) as caught:
         outbound_request(
-            "GET", f"{upstream}/headers", headers={"X-Api-Key": secret}, allow_private=True
+            "GET",
+            f"{upstream}/headers",
+            headers={"X-Api-Key": secret},
+            policy=POLICY,
+            allow_private=True,
         )
     assert caught.value.kind == "invalid_request"
     assert "X-Api-Key" in caught.value.message and "sk-live" not in caught.value.message
     sent = outbound_request(
-        "GET", f"{upstream}/headers", headers={"X-Api-Key": "sk-live-123"}, allow_private=True
+        "GET",
+        f"{upstream}/headers",
+        headers={"X-Api-Key": "sk-live-123"},
+        policy=POLICY,
+        allow_private=True,
     ).text
     assert "X-Api-Key: sk-live-123" in sent and "User-Agent: ouro-routes/1.0" in sent
 
@@ -285,9 +330,11 @@ def keep_alive_upstream():
 
 
 def test_calls_to_an_upstream_reuse_its_connection_but_never_its_cookies(keep_alive_upstream):
-    first = outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=True)
-    outbound_request("GET", f"{keep_alive_upstream}/set-cookie", allow_private=True)
-    second = outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=True)
+    first = outbound_request("GET", f"{keep_alive_upstream}/who", policy=POLICY, allow_private=True)
+    outbound_request("GET", f"{keep_alive_upstream}/set-cookie", policy=POLICY, allow_private=True)
+    second = outbound_request(
+        "GET", f"{keep_alive_upstream}/who", policy=POLICY, allow_private=True
+    )
     first_port, _ = first.text.split()
     second_port, cookie = second.text.split()
     assert first_port == second_port  # the same TCP connection, no new handshake
@@ -298,7 +345,9 @@ def test_threads_share_the_idle_connections_to_an_upstream(keep_alive_upstream):
     ports = []
 
     def call():
-        ports.append(outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=True))
+        ports.append(
+            outbound_request("GET", f"{keep_alive_upstream}/who", policy=POLICY, allow_private=True)
+        )
 
     for _ in range(3):  # one after the other, each on a thread of its own
         thread = threading.Thread(target=call)
@@ -308,9 +357,14 @@ def test_threads_share_the_idle_connections_to_an_upstream(keep_alive_upstream):
 
 
 def test_a_kept_connection_does_not_get_past_the_private_address_check(keep_alive_upstream):
-    assert outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=True).status == 200
+    assert (
+        outbound_request(
+            "GET", f"{keep_alive_upstream}/who", policy=POLICY, allow_private=True
+        ).status
+        == 200
+    )
     with pytest.raises(OutboundError) as refused:
-        outbound_request("GET", f"{keep_alive_upstream}/who", allow_private=False)
+        outbound_request("GET", f"{keep_alive_upstream}/who", policy=POLICY, allow_private=False)
     assert refused.value.kind == "blocked"
 
 
@@ -402,11 +456,15 @@ def test_tls_is_checked_against_the_name_while_the_connection_goes_to_the_vetted
     ca_file, serve_as = tls_authority
     port = serve_as("localhost")
     settings.UPSTREAM_CA_BUNDLE = str(ca_file)
-    response = outbound_request("GET", f"https://localhost:{port}/host", allow_private=True)
+    response = outbound_request(
+        "GET", f"https://localhost:{port}/host", policy=upstream_policy(), allow_private=True
+    )
     assert response.status == 200 and response.text == f"localhost:{port}"
     # The certificate names localhost, not the address the name was pinned to.
     with pytest.raises(OutboundError) as by_address:
-        outbound_request("GET", f"https://127.0.0.1:{port}/ok", allow_private=True)
+        outbound_request(
+            "GET", f"https://127.0.0.1:{port}/ok", policy=upstream_policy(), allow_private=True
+        )
     assert by_address.value.kind == "protocol"
     assert "certificate was not accepted" in by_address.value.message, by_address.value.message
 
@@ -416,7 +474,79 @@ def test_an_upstream_certificate_from_an_unknown_authority_is_refused(tls_author
     port = serve_as("localhost")
     settings.UPSTREAM_CA_BUNDLE = ""  # Mozilla's roots: the test authority is not among them
     with pytest.raises(OutboundError) as caught:
-        outbound_request("GET", f"https://localhost:{port}/ok", allow_private=True)
+        outbound_request(
+            "GET", f"https://localhost:{port}/ok", policy=upstream_policy(), allow_private=True
+        )
     assert caught.value.kind == "protocol"
     assert "certificate was not accepted (unable to get local issuer" in caught.value.message
     assert "UPSTREAM_CA_BUNDLE" in caught.value.message
+
+
+def test_the_client_is_a_pure_core_that_imports_nothing_from_django():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    check = (
+        "import sys\n"
+        "assert not any(m.split('.')[0] == 'django' for m in sys.modules)\n"
+        "import apps.services.outbound\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'django')\n"
+        "assert not loaded, loaded\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", check],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_policy_is_read_from_the_settings_on_every_call(settings):
+    settings.UPSTREAM_ALLOW_PRIVATE_IPS = False
+    settings.UPSTREAM_CONNECT_TIMEOUT = 3
+    settings.UPSTREAM_READ_TIMEOUT = 7
+    settings.UPSTREAM_MAX_RESPONSE_BYTES = 4096
+    settings.UPSTREAM_DNS_CACHE_SECONDS = 0
+    settings.UPSTREAM_CA_BUNDLE = "/etc/ssl/private-ca.pem"
+    settings.SYNC_RUN_THREADS = 5
+    settings.HUEY = {**settings.HUEY, "consumer": {**settings.HUEY["consumer"], "workers": 9}}
+    assert upstream_policy() == OutboundPolicy(
+        allow_private=False,
+        connect_timeout=3,
+        read_timeout=7,
+        max_response_bytes=4096,
+        dns_cache_seconds=0,
+        ca_bundle="/etc/ssl/private-ca.pem",
+        pool_size=9,
+    )
+    settings.UPSTREAM_ALLOW_PRIVATE_IPS = True
+    settings.SYNC_RUN_THREADS = 12
+    changed = upstream_policy()
+    assert changed.allow_private is True and changed.pool_size == 12
+
+
+def test_the_policy_sets_the_limits_of_a_call(upstream):
+    from apps.services import outbound
+
+    small = OutboundPolicy(allow_private=True, max_response_bytes=10_000, pool_size=3)
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", f"{upstream}/big", policy=small)
+    assert caught.value.kind == "too_large"
+    assert outbound_request("GET", f"{upstream}/ok", policy=small).json() == {"ok": True}
+    port = int(upstream.rsplit(":", 1)[1])
+    kept = outbound._POOLS.pools.keys()  # noqa: SIM118 - the container cannot be iterated
+    sizes = {key.key_maxsize for key in kept if key.key_port == port}
+    assert 3 in sizes  # the policy's pool size, not one fixed when the module was imported
+    with pytest.raises(OutboundError) as refused:
+        outbound_request("GET", f"{upstream}/ok", policy=OutboundPolicy())
+    assert refused.value.kind == "blocked"
+    slow = OutboundPolicy(allow_private=True, read_timeout=0.3)
+    with pytest.raises(OutboundError) as late:
+        outbound_request("GET", f"{upstream}/slow", policy=slow)
+    assert late.value.kind == "timeout" and "within 0.3 s" in late.value.message

@@ -11,6 +11,10 @@ pools, TLS verification (certifi's roots unless UPSTREAM_CA_BUNDLE names others)
 stale-connection checks, without the session layer (environment proxies, cookie jars, hooks,
 a prepared-request copy) that cost a run more than the call itself. There is no cookie jar:
 nothing an upstream sets for one run is sent with another.
+
+This module is a pure core: it imports nothing from Django and reads no settings. Every limit
+comes in an `OutboundPolicy` the caller passes; `apps.services.upstream.upstream_policy()`
+builds one from the UPSTREAM_* settings.
 """
 
 import ipaddress
@@ -26,7 +30,6 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import certifi
 import requests.utils
 import urllib3
-from django.conf import settings
 from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
@@ -61,6 +64,21 @@ EXTRA_BLOCKED = tuple(
         "2002::/16",
     )
 )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundPolicy:
+    """What an outbound call may reach and how long and how much it may take.
+
+    The defaults are those of the UPSTREAM_* settings left unset."""
+
+    allow_private: bool = False  # private, loopback and link-local addresses may be called
+    connect_timeout: float = 10  # seconds
+    read_timeout: float = 60  # seconds between bytes of the answer
+    max_response_bytes: int = 20 * 1024 * 1024  # of the decoded body
+    dns_cache_seconds: float = 30  # how long a name's addresses are reused; 0: never
+    ca_bundle: str = ""  # a PEM file of the authorities trusted for TLS; "": certifi's roots
+    pool_size: int = 16  # idle connections kept per upstream: the threads that may call at once
 
 
 class OutboundError(Exception):
@@ -112,8 +130,7 @@ _RESOLVED: dict[tuple[str, int], tuple[list, float]] = {}
 _RESOLVED_MAX = 1024
 
 
-def _resolve(host: str, port: int) -> list:
-    ttl = settings.UPSTREAM_DNS_CACHE_SECONDS
+def _resolve(host: str, port: int, ttl: float) -> list:
     now = time.monotonic()
     cached = _RESOLVED.get((host, port)) if ttl else None
     if cached is not None and cached[1] > now:
@@ -132,9 +149,10 @@ def _resolve(host: str, port: int) -> list:
     return addresses
 
 
-def vet_host(host: str, port: int, *, allow_private: bool) -> str:
-    """Resolve `host` and return the address to connect to, or raise if it is not allowed."""
-    addresses = _resolve(host, port)
+def vet_host(host: str, port: int, *, allow_private: bool, dns_cache_seconds: float = 0) -> str:
+    """Resolve `host` (or reuse its addresses, resolved less than `dns_cache_seconds` ago) and
+    return the address to connect to, or raise if it is not allowed."""
+    addresses = _resolve(host, port, dns_cache_seconds)
     if not allow_private:
         refused = [ip for ip in addresses if not address_is_public(ip)]
         if refused:
@@ -152,15 +170,10 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
-# Connection pools by vetted address, port, scheme and TLS name, shared by the process's
+# Connection pools by vetted address, port, scheme, TLS name and size, shared by the process's
 # threads; the least recently used are closed past `num_pools`. Each keeps an idle connection
-# for every thread of the process that may call out at once (sync runs or queue workers).
-_POOLS = urllib3.PoolManager(
-    num_pools=64,
-    maxsize=max(settings.SYNC_RUN_THREADS, settings.HUEY["consumer"]["workers"]),
-    block=False,
-    cert_reqs="CERT_REQUIRED",
-)
+# for every thread of the process that may call out at once (the policy's `pool_size`).
+_POOLS = urllib3.PoolManager(num_pools=64, block=False, cert_reqs="CERT_REQUIRED")
 _DEFAULT_HEADERS = {
     "User-Agent": USER_AGENT,
     "Accept": "*/*",
@@ -230,6 +243,7 @@ def outbound_request(
     method: str,
     url: str,
     *,
+    policy: OutboundPolicy,
     headers: dict | None = None,
     params: dict | list | None = None,
     json: Any = None,
@@ -240,12 +254,14 @@ def outbound_request(
     allow_private: bool | None = None,
     follow_redirects: bool = True,
 ) -> OutboundResponse:
-    allow = settings.UPSTREAM_ALLOW_PRIVATE_IPS if allow_private is None else allow_private
+    """Call `url` within `policy`; `connect_timeout`, `read_timeout`, `max_bytes` and
+    `allow_private`, when given, override the policy's for this call."""
+    allow = policy.allow_private if allow_private is None else allow_private
     timeout = Timeout(
-        connect=connect_timeout or settings.UPSTREAM_CONNECT_TIMEOUT,
-        read=read_timeout or settings.UPSTREAM_READ_TIMEOUT,
+        connect=connect_timeout or policy.connect_timeout,
+        read=read_timeout or policy.read_timeout,
     )
-    limit = max_bytes or settings.UPSTREAM_MAX_RESPONSE_BYTES
+    limit = max_bytes or policy.max_response_bytes
     started = time.monotonic()
     history: list[str] = []
     _check_url(url)
@@ -261,7 +277,7 @@ def outbound_request(
         sent_headers["Content-Length"] = "0"  # as requests sends an empty body
     _check_headers(sent_headers)
     while True:
-        response = _send(method, url, sent_headers, body, timeout, allow)
+        response = _send(method, url, sent_headers, body, timeout, allow, policy)
         complete = False
         try:
             if follow_redirects and response.status in REDIRECT_STATUSES:
@@ -297,18 +313,28 @@ def outbound_request(
             response.release_conn()
 
 
-def _send(method: str, url: str, headers: dict, body: bytes | None, timeout, allow_private):
+def _send(
+    method: str,
+    url: str,
+    headers: dict,
+    body: bytes | None,
+    timeout: Timeout,
+    allow_private: bool,
+    policy: OutboundPolicy,
+):
     """One request to the vetted address of the URL's host, on a kept connection if one is
     idle. The Host header and TLS keep the name."""
     parts = urlsplit(url)
     host, scheme = parts.hostname or "", parts.scheme
     port = parts.port or (443 if scheme == "https" else 80)
-    address = vet_host(host, port, allow_private=allow_private)
-    tls = {}
+    address = vet_host(
+        host, port, allow_private=allow_private, dns_cache_seconds=policy.dns_cache_seconds
+    )
+    pool_kwargs: dict[str, Any] = {"maxsize": policy.pool_size}
     if scheme == "https":  # the certificate must be valid for the name, not the address
-        roots = settings.UPSTREAM_CA_BUNDLE or certifi.where()
-        tls = {"server_hostname": host, "assert_hostname": host, "ca_certs": roots}
-    pool = _POOLS.connection_from_host(address, port, scheme, pool_kwargs=tls)
+        roots = policy.ca_bundle or certifi.where()
+        pool_kwargs.update(server_hostname=host, assert_hostname=host, ca_certs=roots)
+    pool = _POOLS.connection_from_host(address, port, scheme, pool_kwargs=pool_kwargs)
     host_header = f"[{host}]" if ":" in host else host
     if parts.port:
         host_header += f":{parts.port}"
