@@ -1,13 +1,11 @@
-import contextlib
 import uuid
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from apps.accounts.models import Organization, Team
 from apps.assets.models import Asset
-from apps.core.statements import update_if
 from apps.routes.models import Route
 
 
@@ -100,37 +98,28 @@ class Action(models.Model):
             action=self, level=level, message=message, origin="system", user=user
         )
 
-    def assets_known(self, links) -> None:
-        """Set the action's asset links as already loaded (as a prefetch would)."""
-        loaded = ActionAsset.objects.none()
-        loaded._result_cache = list(links)
-        loaded._prefetch_done = True
-        self._prefetched_objects_cache = {"assets": loaded}
-
     def transition(self, *, to: str, expected: tuple[str, ...], **fields) -> bool:
         """Move to `to` only if the status is still one of `expected`; exactly one caller wins.
 
-        A conditional UPDATE, so two workers or two callbacks can never both succeed, and a
-        terminal status never changes. Ending a paid run settles its charge in the same
-        transaction. Returns whether this call made the change.
+        One conditional UPDATE, so two workers or two callbacks can never both succeed, and a
+        terminal status never changes. Returns whether this call made the change, and leaves
+        the instance as the row is. This is the row's rule only: ending a paid run also
+        settles its charge, so every caller goes through `action_transition`
+        (apps.actions.transitions), which does both in one transaction.
         """
         now = timezone.now()
         values = {"status": to, "last_updated": now, **fields}
         if to in TERMINAL_STATUSES:
             values.setdefault("finished_at", now)
-        settles = self.paid and to in TERMINAL_STATUSES
-        with transaction.atomic() if settles else contextlib.nullcontext():
-            updated = update_if(Action, self.pk, field="status", allowed=expected, values=values)
-            if updated == 1 and settles:
-                # The charge is confirmed or released with the status, or neither is.
-                from apps.billing.services import usage_settle
-
-                usage_settle(action=self, status=to, finished_at=values["finished_at"])
-        if updated != 1:
+        if not Action.objects.filter(pk=self.pk, status__in=expected).update(**values):
             self.refresh_from_db()  # someone else moved it: show what it is now
             return False
+        computed = [name for name, value in values.items() if hasattr(value, "resolve_expression")]
         for name, value in values.items():
-            setattr(self, name, value)
+            if name not in computed:
+                setattr(self, name, value)
+        if computed:
+            self.refresh_from_db(fields=computed)  # what the database made of them
         return True
 
 

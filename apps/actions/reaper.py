@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionLog, Status
+from apps.actions.transitions import action_transition
 
 
 def duration_text(seconds: int) -> str:
@@ -57,7 +58,8 @@ def overdue_reason(
 
 def action_time_out(*, action: Action, reason: str, now: datetime) -> bool:
     """End an active run as timed out; False when it already ended some other way."""
-    ended = action.transition(
+    ended = action_transition(
+        action=action,
         to=Status.TIMED_OUT,
         expected=ACTIVE_STATUSES,
         finished_at=now,

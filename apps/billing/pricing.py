@@ -1,20 +1,36 @@
-"""What a paid run costs: pure functions over a route's pricing, no database.
+"""What a paid run costs: the one price parser, and pure functions over a route's pricing.
 
-Amounts are whole US cents. A unit cost is kept exactly (a Decimal number of cents, so a price
-of $0.001 a second is 0.1 cents) and every total is rounded up to the next cent, once.
+A price is declared in dollars (`x-ouro-pricing` in a spec, the route form, the API) and
+`pricing_parse` turns every declaration into the one form stored on `Route.pricing`, its unit
+cost an exact decimal text ("0.1", "0.0000001"): a float never carries money here. Amounts are
+whole US cents; a unit cost is kept exactly (a Decimal number of cents, so a price of $0.001 a
+second is 0.1 cents) and every total is rounded up to the next cent, once.
 """
 
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CHARGED_CURRENCY = "usd"
 # The largest amount an operator may credit or debit at once: ten billion dollars.
 MAX_CENTS = 10**12
+PRICING_MODELS = ("per_call", "per_second", "free")
+PAID_MODELS = ("per_call", "per_second")
+# A unit cost is stored to the millionth of a cent (UsageRecord.unit_cost_cents) and is below
+# ten million dollars: at most 15 significant digits, so a JSON number carries it exactly.
+UNIT_COST_PLACES = 8
+MAX_UNIT_COST = Decimal(10**7)
+# A per-second price holds at most a year of seconds for one run.
+MAX_BILLABLE_SECONDS = 365 * 24 * 3600
+_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_CURRENCY = re.compile(r"[a-z]{3,8}")
 
 
-class PricingError(Exception):
-    """A paid route that cannot be charged as it is priced, or a currency it is not sold in."""
+class PricingError(ValueError):
+    """A price that cannot be stored as declared, a paid route that cannot be charged as it is
+    priced, or a currency it is not sold in."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -33,17 +49,115 @@ class Price:
         return "seconds" if self.model == "per_second" else "call"
 
 
+def decimal_of(value) -> Decimal:
+    """A number as read from a spec, a form or JSON, exactly: text, an int, a Decimal, or a
+    float by its shortest text (0.1 is 0.1).
+
+    Raises PricingError for anything else, NaN and infinities included.
+    """
+    if isinstance(value, bool):
+        raise PricingError(f"{value!r} is not a number")
+    if isinstance(value, float):
+        value = str(value)  # its shortest text: Decimal(0.1) would be 0.1000000000000000055...
+    if isinstance(value, str):
+        text = value.strip()
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise PricingError(f"{value!r} is not a number")
+        value = text
+    if not isinstance(value, int | str | Decimal):
+        raise PricingError(f"{value!r} is not a number")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise PricingError(f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise PricingError(f"{value!r} is not a number")
+    return number
+
+
+def decimal_text(number: Decimal) -> str:
+    """The canonical text of an exact amount: positional, no exponent, no trailing zeros
+    ("0.1", "0.0000001", "5", "100")."""
+    return f"{number.normalize():f}" if number else "0"
+
+
+def _unit_cost(value) -> Decimal:
+    try:
+        cost = decimal_of(value)
+    except PricingError as exc:
+        raise PricingError(f"The price must be a number of dollars: {exc.message}") from None
+    if cost < 0:
+        raise PricingError("The price cannot be negative")
+    if cost >= MAX_UNIT_COST:
+        raise PricingError("The price must be less than $10,000,000")
+    if cost.normalize().as_tuple().exponent < -UNIT_COST_PLACES:
+        raise PricingError(
+            f"The price {value} is finer than a millionth of a cent ($0.00000001); round it"
+        )
+    return cost
+
+
+def _billable_seconds(value) -> int:
+    try:
+        seconds = decimal_of(value)
+    except PricingError:
+        seconds = None
+    if (
+        seconds is None
+        or seconds != seconds.to_integral_value()
+        or not (1 <= seconds <= MAX_BILLABLE_SECONDS)
+    ):
+        raise PricingError(
+            f"max_billable_seconds must be a whole number of seconds from 1 to "
+            f"{MAX_BILLABLE_SECONDS:,} (a year), not {value!r}"
+        )
+    return int(seconds)
+
+
+def pricing_parse(declared: Mapping | None) -> dict:
+    """A declared price as stored on `Route.pricing`; PricingError says what is wrong with it.
+
+    `declared` is `{model: per_call|per_second|free, unit_cost, currency,
+    max_billable_seconds}` (an empty one or None: no price) with the unit cost in dollars as
+    text, an int, a Decimal or a float read from YAML or JSON. The result is `{"model",
+    "currency"}` plus, for a paid model, `unit_cost` as exact decimal text (`decimal_text`)
+    when given, and for a per-second price `max_billable_seconds` when given.
+    """
+    if not declared:
+        return {}
+    if not isinstance(declared, Mapping):
+        raise PricingError("A price is an object: {model, unit_cost, currency, ...}")
+    model = declared.get("model")
+    if model not in PRICING_MODELS:
+        raise PricingError(f"The pricing model must be per_call, per_second or free, not {model!r}")
+    currency = declared.get("currency")
+    currency = CHARGED_CURRENCY if currency in (None, "") else str(currency).strip().lower()
+    if not _CURRENCY.fullmatch(currency):
+        raise PricingError(f"The currency must be a currency code such as usd, not {currency!r}")
+    pricing = {"model": model, "currency": currency}
+    if model == "free":
+        return pricing
+    if declared.get("unit_cost") not in (None, ""):
+        pricing["unit_cost"] = decimal_text(_unit_cost(declared["unit_cost"]))
+    if model == "per_second" and declared.get("max_billable_seconds") not in (None, ""):
+        pricing["max_billable_seconds"] = _billable_seconds(declared["max_billable_seconds"])
+    return pricing
+
+
 def route_price(pricing: dict | None) -> Price | None:
-    """The route's price, or None when running it is free."""
+    """The route's price as stored (`pricing_parse`), or None when running it is free.
+
+    Reads prices stored before they were exact decimal text too (floats, by their text).
+    """
     pricing = pricing or {}
     model = pricing.get("model")
-    if model not in ("per_call", "per_second"):
+    if model not in PAID_MODELS:
         return None
     try:
-        unit = Decimal(str(pricing.get("unit_cost") or 0)) * 100
-    except InvalidOperation:
+        unit = decimal_of(pricing.get("unit_cost") or 0) * 100
+    except PricingError:
         return None
-    if not unit.is_finite() or unit <= 0:
+    if unit <= 0:
         return None
     limit = pricing.get("max_billable_seconds")
     return Price(
@@ -106,6 +220,11 @@ def charge(price: Price, *, seconds: float, window_seconds: int) -> tuple[int, i
 def whole_cents(unit_cost_cents: Decimal) -> int:
     """A unit cost as the contract's integer `unit_cost_cents` (nearest cent)."""
     return int(unit_cost_cents.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def in_dollars(cents: int | Decimal) -> Decimal:
+    """Cents as an exact number of dollars (5 -> 0.05, Decimal("0.00001") -> 0.0000001)."""
+    return Decimal(cents).scaleb(-2).normalize()
 
 
 def dollars(cents: int | Decimal) -> str:

@@ -1,13 +1,15 @@
 """Money moves here, and only inside a transaction.
 
 A paid run's price is held (`usage_reserve`) in the transaction that records the action, and
-settled (`usage_settle`) in the transaction that ends it: confirmed on success, released on
-error, time-out or cancel. Each balance changes in one statement that adds to it in the
-database (never read, add and write back), conditional where money leaves, so concurrent runs
-cannot spend the same cent twice; the database refuses a negative balance outright.
+settled (`usage_settle`) in the transaction that ends it (`action_transition`): confirmed on
+success, released on error, time-out or cancel. Each balance changes in one UPDATE that adds
+to it in the database (`F()`, never read, add and write back), conditional where money leaves,
+so concurrent runs cannot spend the same cent twice; the wallet's check constraints refuse a
+negative balance outright.
 """
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.billing.models import LedgerEntry, LedgerKind, UsageRecord, UsageStatus, Wallet
@@ -20,7 +22,6 @@ from apps.billing.pricing import (
     route_price,
     run_window_seconds,
 )
-from apps.core.statements import insert, update_if
 
 
 class PaymentRequired(Exception):
@@ -51,53 +52,42 @@ def run_price(*, route, user, currency: str | None = None) -> Price | None:
     return price
 
 
-def _wallet_sql(*, conditional: bool, create: bool) -> str:
-    quote = connection.ops.quote_name
-    table = quote(Wallet._meta.db_table)
-    user, available, escrowed, updated = (
-        quote(Wallet._meta.get_field(name).column)
-        for name in ("user", "available_cents", "escrowed_cents", "updated_at")
-    )
-    balance = f"RETURNING {available} + {escrowed}"
-    # Only the model's own quoted names are formatted in; every value is a parameter.
-    if create:
-        return (
-            f"INSERT INTO {table} ({user}, {available}, {escrowed}, {updated}) "  # noqa: S608
-            f"VALUES (%s, %s, %s, %s) ON CONFLICT ({user}) DO UPDATE SET "
-            f"{available} = {table}.{available} + excluded.{available}, "
-            f"{escrowed} = {table}.{escrowed} + excluded.{escrowed}, "
-            f"{updated} = excluded.{updated} {balance}"
-        )
-    sql = (
-        f"UPDATE {table} SET {available} = {available} + %s, "  # noqa: S608
-        f"{escrowed} = {escrowed} + %s, {updated} = %s WHERE {user} = %s"
-    )
-    return f"{sql} AND {available} >= %s {balance}" if conditional else f"{sql} {balance}"
+def _wallet_change(user_id, *, available: int = 0, escrowed: int = 0) -> bool:
+    """Add to a wallet's available and held cents in one UPDATE that adds in the database;
+    whether the wallet was there to change.
 
-
-def _wallet_change(
-    user_id, *, available: int = 0, escrowed: int = 0, create: bool = False
-) -> int | None:
-    """Add to a wallet's available and held cents in one statement; the balance after.
-
-    Money taken from `available` is taken only if it is there (else None, nothing changed);
-    `create` makes the wallet if it does not exist yet (for credits).
+    Money taken from `available` is taken only if it is there (else False, nothing changed);
+    the wallet's check constraints refuse any other change that would leave it negative.
     """
-    now = Wallet._meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
-    user_id = Wallet._meta.pk.get_db_prep_value(user_id, connection)
-    if create:
-        sql, params = _wallet_sql(conditional=False, create=True), [user_id, available, escrowed]
-        params.append(now)
-    elif available < 0:
-        sql = _wallet_sql(conditional=True, create=False)
-        params = [available, escrowed, now, user_id, -available]
-    else:
-        sql = _wallet_sql(conditional=False, create=False)
-        params = [available, escrowed, now, user_id]
-    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
+    wallet = Wallet.objects.filter(user_id=user_id)
+    if available < 0:
+        wallet = wallet.filter(available_cents__gte=-available)
+    changed = wallet.update(
+        available_cents=F("available_cents") + available,
+        escrowed_cents=F("escrowed_cents") + escrowed,
+        updated_at=timezone.now(),
+    )
+    return changed == 1
+
+
+def _wallet_credit(user_id, cents: int) -> None:
+    """Add to a wallet's available cents, opening the wallet with them if it has none yet."""
+    if _wallet_change(user_id, available=cents):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first credit may insert first
+            Wallet.objects.create(user_id=user_id, available_cents=cents)
+    except IntegrityError:
+        if not _wallet_change(user_id, available=cents):
+            raise
+
+
+def _balances(user_ids) -> dict:
+    """The balance of each wallet, read after this transaction changed (and so locked) it."""
+    rows = Wallet.objects.filter(user_id__in=user_ids).values_list(
+        "user_id", "available_cents", "escrowed_cents"
+    )
+    return {user_id: available + held for user_id, available, held in rows}
 
 
 def _available(user_id) -> int:
@@ -113,7 +103,7 @@ def usage_reserve(*, action, route, price: Price) -> UsageRecord:
     if not connection.in_atomic_block:
         raise RuntimeError("a hold is made in the transaction that records the action")
     quantity, cents = reservation(price, window_seconds=run_window_seconds(route))
-    if _wallet_change(action.user_id, available=-cents, escrowed=cents) is None:
+    if not _wallet_change(action.user_id, available=-cents, escrowed=cents):
         available = _available(action.user_id)
         what = (
             "this run costs"
@@ -126,7 +116,7 @@ def usage_reserve(*, action, route, price: Price) -> UsageRecord:
             needed_cents=cents,
             available_cents=available,
         )
-    record = UsageRecord(
+    return UsageRecord.objects.create(
         action=action,  # the action now holds its record too: settling needs no read
         user_id=action.user_id,
         creator_id=route.user_id,
@@ -139,28 +129,28 @@ def usage_reserve(*, action, route, price: Price) -> UsageRecord:
         reserved_cents=cents,
         total_cents=cents,
     )
-    insert(record)
-    return record
 
 
 def _held_record(action) -> UsageRecord | None:
-    related = type(action).usage_record.related
-    if related.is_cached(action):
-        return related.get_cached_value(action)
-    return UsageRecord.objects.filter(action_id=action.pk).first()
+    """The action's charge: the one `usage_reserve` left on it, else read now."""
+    try:
+        return action.usage_record
+    except UsageRecord.DoesNotExist:
+        return None
 
 
 def usage_settle(*, action, status: str, finished_at) -> UsageRecord | None:
     """Confirm the held charge of an action that has just ended `status` (success), or release
     it (any other end).
 
-    Runs in the transaction of the action's terminal transition (Action.transition), so the
+    Runs in the transaction of the action's terminal transition (`action_transition`), so the
     status and the money change together or not at all. A record already settled is left be.
     """
+    if not connection.in_atomic_block:
+        raise RuntimeError("a charge is settled in the transaction that ends the action")
     record = _held_record(action)
     if record is None or record.status != UsageStatus.RESERVED:
         return None
-    now = timezone.now()
     quantity, total, outcome = 0, 0, UsageStatus.RELEASED
     if status == "success":
         price = Price(
@@ -174,45 +164,48 @@ def usage_settle(*, action, status: str, finished_at) -> UsageRecord | None:
         quantity, total = charge(price, seconds=seconds, window_seconds=record.reserved_quantity)
         total = min(total, record.reserved_cents)
         outcome = UsageStatus.CONFIRMED
-    values = {"status": outcome, "quantity": quantity, "total_cents": total, "settled_at": now}
-    settled = update_if(
-        UsageRecord, record.pk, field="status", allowed=(UsageStatus.RESERVED,), values=values
-    )
-    if settled != 1:
-        return None
-    for name, value in values.items():
-        setattr(record, name, value)
-    type(action).usage_record.related.set_cached_value(action, record)
-    # (wallet, available, held, create it, ledger kind or None, counterparty)
+    values = {
+        "status": outcome,
+        "quantity": quantity,
+        "total_cents": total,
+        "settled_at": timezone.now(),
+    }
+    held = UsageRecord.objects.filter(pk=record.pk, status=UsageStatus.RESERVED)
+    if held.update(**values) != 1:
+        return None  # settled by someone else in the meantime
+    # (wallet, available, held, ledger kind or None, counterparty)
     changes = []
     if record.user_id is not None:  # the payer: the hold goes, what was not spent comes back
         kind = LedgerKind.USAGE if total else None
-        returned, held = record.reserved_cents - total, -record.reserved_cents
-        changes.append((record.user_id, returned, held, False, kind, record.creator_id))
+        returned, held_cents = record.reserved_cents - total, -record.reserved_cents
+        changes.append((record.user_id, returned, held_cents, kind, record.creator_id))
     if total and record.creator_id is not None:  # the owner, whose first earning opens a wallet
-        changes.append((record.creator_id, total, 0, True, LedgerKind.EARNING, record.user_id))
-    entries = []
+        changes.append((record.creator_id, total, 0, LedgerKind.EARNING, record.user_id))
     # Wallets are locked in one order (by user id) by every settlement: two runs that pay each
     # other's owners at the same moment cannot deadlock.
-    for wallet_id, available, held, create, kind, counterparty in sorted(
-        changes, key=lambda change: str(change[0])
-    ):
-        balance = _wallet_change(wallet_id, available=available, escrowed=held, create=create)
-        if kind is not None:
-            amount = -total if kind == LedgerKind.USAGE else total
-            entries.append(
-                LedgerEntry(
-                    wallet_id=wallet_id,
-                    kind=kind,
-                    amount_cents=amount,
-                    balance_after_cents=balance,
-                    usage_record=record,
-                    counterparty_id=counterparty,
-                    note=record.route_name,
-                )
-            )
+    changes.sort(key=lambda change: str(change[0]))
+    for wallet_id, available, held_cents, kind, _ in changes:
+        if kind == LedgerKind.EARNING:
+            _wallet_credit(wallet_id, available)
+        elif not _wallet_change(wallet_id, available=available, escrowed=held_cents):
+            raise RuntimeError(f"the wallet holding {record.pk}'s charge is gone")
+    entries = [change for change in changes if change[3] is not None]
     if entries:
-        LedgerEntry.objects.bulk_create(entries)
+        balances = _balances([change[0] for change in entries])
+        LedgerEntry.objects.bulk_create(
+            LedgerEntry(
+                wallet_id=wallet_id,
+                kind=kind,
+                amount_cents=-total if kind == LedgerKind.USAGE else total,
+                balance_after_cents=balances[wallet_id],
+                usage_record=record,
+                counterparty_id=counterparty,
+                note=record.route_name,
+            )
+            for wallet_id, _, _, kind, counterparty in entries
+        )
+    for name, value in values.items():
+        setattr(record, name, value)  # the action's own record: it reads as settled now
     return record
 
 
@@ -222,8 +215,9 @@ def wallet_adjust(*, user, cents: int, note: str = "", by=None) -> LedgerEntry:
     debit would take more than is available."""
     if not isinstance(cents, int) or isinstance(cents, bool) or cents == 0:
         raise WalletError("The amount must be a whole, non-zero number of cents")
-    balance = _wallet_change(user.pk, available=cents, create=cents > 0)
-    if balance is None:
+    if cents > 0:
+        _wallet_credit(user.pk, cents)
+    elif not _wallet_change(user.pk, available=cents):
         raise WalletError(
             f"{user.username} has {dollars(_available(user.pk))} available; {dollars(-cents)} "
             "cannot be taken (money held for running actions is not available)"
@@ -232,7 +226,7 @@ def wallet_adjust(*, user, cents: int, note: str = "", by=None) -> LedgerEntry:
         wallet_id=user.pk,
         kind=LedgerKind.TOP_UP if cents > 0 else LedgerKind.ADJUSTMENT,
         amount_cents=cents,
-        balance_after_cents=balance,
+        balance_after_cents=_balances([user.pk])[user.pk],
         note=note[:300],
         created_by=by,
     )

@@ -13,6 +13,7 @@ from apps.actions.models import ACTIVE_STATUSES, Action, Status
 from apps.actions.reaper import action_time_out
 from apps.actions.serializers import action_dict
 from apps.actions.services import route_run
+from apps.actions.transitions import action_transition
 from apps.billing.models import LedgerEntry, UsageRecord, Wallet
 from apps.billing.pricing import PricingError
 from apps.billing.services import PaymentRequired, WalletError, usage_settle, wallet_adjust
@@ -141,7 +142,7 @@ def test_an_ended_run_is_settled_once(paid_hello, alice, bob, fund):
     fund(bob, 100)
     action = route_run(route=paid_hello, user=bob, inputs={})
     # The status never changes again, and settling again moves no money.
-    assert not action.transition(to=Status.ERROR, expected=ACTIVE_STATUSES)
+    assert not action_transition(action=action, to=Status.ERROR, expected=ACTIVE_STATUSES)
     with transaction.atomic():
         assert usage_settle(action=action, status="error", finished_at=timezone.now()) is None
     assert wallet(bob) == (95, 0) and wallet(alice) == (5, 0)
@@ -268,7 +269,7 @@ def test_a_settlement_that_fails_leaves_the_status_and_the_money_as_they_were(pa
     # Corrupt the hold so giving it back would leave the held cents negative.
     Wallet.objects.filter(user=bob).update(escrowed_cents=0)
     with pytest.raises(IntegrityError):
-        action.transition(to=Status.SUCCESS, expected=ACTIVE_STATUSES)
+        action_transition(action=action, to=Status.SUCCESS, expected=ACTIVE_STATUSES)
     assert action.status == before and action.finished_at is None
     assert Action.objects.get(pk=action.pk).status == before
     assert UsageRecord.objects.get(action=action).status == "reserved"

@@ -1,0 +1,37 @@
+"""Every change of an action's status, with the money it moves.
+
+`Action.transition` is the row's rule (a conditional UPDATE: one caller wins). Ending a paid
+run also settles its charge (apps.billing): `action_transition` does both in one transaction,
+so the status and the money change together or not at all, and a charge is settled once, by
+the one caller whose transition won. Every caller moves an action through it.
+"""
+
+from django.db import transaction
+
+from apps.actions.models import TERMINAL_STATUSES, Action
+from apps.billing.services import usage_settle
+
+
+def action_transition(*, action: Action, to: str, expected: tuple[str, ...], **fields) -> bool:
+    """Move `action` to `to` if its status is still one of `expected` (`fields` written with
+    it); whether this call made the change.
+
+    A paid run that ends has its charge confirmed (success) or released (any other end) in the
+    same transaction. If settling fails, nothing changes: the row, the money, and `action` as
+    the caller holds it; the error is raised.
+    """
+    if not (action.paid and to in TERMINAL_STATUSES):
+        return action.transition(to=to, expected=expected, **fields)
+    written = ("status", "last_updated", "finished_at", *fields)
+    attnames = {Action._meta.get_field(name).attname for name in written}
+    before = {attname: getattr(action, attname) for attname in attnames}
+    try:
+        with transaction.atomic():
+            moved = action.transition(to=to, expected=expected, **fields)
+            if moved:
+                usage_settle(action=action, status=to, finished_at=action.finished_at)
+    except Exception:
+        for name, value in before.items():
+            setattr(action, name, value)
+        raise
+    return moved
