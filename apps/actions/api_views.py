@@ -16,6 +16,7 @@ from apps.actions.selectors import (
     route_actions,
     route_metrics,
     route_stats,
+    route_to_run,
     statuses_parse,
 )
 from apps.actions.serializers import action_dict
@@ -30,7 +31,7 @@ from apps.billing.pricing import PricingError
 from apps.billing.services import PaymentRequired
 from apps.routes.models import Route
 from apps.routes.schema_form import FormInputError
-from apps.routes.selectors import route_for_user, route_to_run
+from apps.routes.selectors import route_for_user
 from apps.routes.serializers import route_dict
 from apps.routes.services import route_archive
 

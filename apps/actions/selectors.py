@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Func, IntegerField, Prefetch, Q, QuerySet, prefetch_related_objects
 
+from apps.actions import sql
 from apps.actions.models import (
     ACTIVE_STATUSES,
     Action,
@@ -82,25 +83,32 @@ def action_log_tail(action: Action) -> list[ActionLog]:
     return list(lines[:LOG_TAIL_LINES])[::-1]
 
 
-# What a status poll reads: who may see the run, the reaper's rule, and the change stamp.
-POLL_FIELDS = (
-    *("user", "route", "status", "created_at", "started_at", "ack_at"),
-    *("last_heartbeat_at", "last_updated", "paid"),
-    *(f"route__{name}" for name in ("asset_type", "user", "org", "parent", "visibility")),
-    *("route__archived_at", "route__quiet_window_seconds", "route__hard_timeout_seconds"),
-)
-
-
 def action_state(*, action_id) -> Action | None:
     """The least of an action a poll needs to answer "unchanged": its viewers, the reaper's
-    rule and its change stamp. The caller decides who may ask."""
-    return Action.objects.select_related("route").only(*POLL_FIELDS).filter(pk=action_id).first()
+    rule and its change stamp (plain SQL: apps.actions.sql). The caller decides who may ask."""
+    return sql.action_state(action_id)
 
 
 def action_state_for_user(*, user, action_id) -> Action | None:
     """`action_state`, if the user may see the action."""
     action = action_state(action_id=action_id)
     return action if action and action_can_view(user=user, action=action) else None
+
+
+def route_run_loaded(route_id) -> Route | None:
+    """A route by id with its service (the asset it inherits its visibility from), loaded with
+    the least a run needs (plain SQL: apps.actions.sql); no permission check (a queued run was
+    checked when it was asked)."""
+    route = sql.route_to_run(route_id)
+    if route is not None and route.parent_id == route.service_id:
+        route.parent = route.service  # the same row: no second look-up for the visibility
+    return route
+
+
+def route_to_run(*, user, route_id) -> Route | None:
+    """A route by id for running it or listing its runs, if the user may see it."""
+    route = route_run_loaded(route_id)
+    return route if route is not None and asset_can_view(user=user, asset=route) else None
 
 
 def statuses_parse(raw: str | None) -> list[str]:

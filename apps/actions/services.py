@@ -25,7 +25,7 @@ from apps.accounts.models import Organization
 from apps.accounts.services import personal_org
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionAsset, ActionLog, Status
 from apps.actions.outputs import output_assets_store
-from apps.actions.selectors import action_by_id
+from apps.actions.selectors import action_by_id, route_run_loaded
 from apps.actions.transitions import action_transition
 from apps.actions.webhooks import webhook_token_new, webhook_url
 from apps.assets.io import (
@@ -37,7 +37,7 @@ from apps.assets.selectors import asset_can_view
 from apps.billing.services import run_price, usage_reserve
 from apps.routes.models import ExecutionMode, Route
 from apps.routes.schema_form import FormInputError, inputs_validate
-from apps.routes.selectors import route_run_loaded, route_spec_context
+from apps.routes.selectors import route_spec_context
 from apps.services.models import AuthMethod, Service
 from apps.services.outbound import OutboundError, outbound_request
 from apps.services.upstream import upstream_policy

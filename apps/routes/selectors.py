@@ -50,41 +50,6 @@ def route_for_user(*, user, route_id) -> Route | None:
     return _first_viewable(user, _routes().filter(pk=route_id))
 
 
-# What the permission selector reads of an asset.
-_PERMISSION_FIELDS = ("asset_type", "user", "org", "team", "parent", "visibility", "archived_at")
-# What a run reads of its route and service, and no more: a route's response schemas and a
-# service's spec can be large, and every column costs on the hot path.
-RUN_FIELDS = (
-    *_PERMISSION_FIELDS,
-    *("name", "slug", "service", "method", "path", "execution_mode", "sync_timeout_seconds"),
-    *("parameters", "request_body", "input_assets", "output_assets", "pricing"),
-    "hard_timeout_seconds",
-    *(f"service__{name}" for name in _PERMISSION_FIELDS),
-    *("service__base_url", "service__auth_method", "service__auth_param_name"),
-    *("service__credential_encrypted", "service__spec_version"),
-)
-
-
-def route_run_loaded(route_id) -> Route | None:
-    """A route by id with its service (the asset it inherits its visibility from), loaded with
-    the least a run needs; no permission check (a queued run was checked when it was asked)."""
-    route = (
-        Route.objects.select_related("service")
-        .only(*RUN_FIELDS)
-        .filter(pk=route_id, archived_at__isnull=True)
-        .first()
-    )
-    if route is not None and route.parent_id == route.service_id:
-        route.parent = route.service  # the same row: no second look-up for the visibility
-    return route
-
-
-def route_to_run(*, user, route_id) -> Route | None:
-    """A route by id for running it or listing its runs, if the user may see it."""
-    route = route_run_loaded(route_id)
-    return route if route is not None and asset_can_view(user=user, asset=route) else None
-
-
 def route_by_name(*, user, entity: str, name: str) -> Route | None:
     """`entity/name`: the entity is an organization's name or, in the personal context, the
     owner's username; the name is the route's slug (or its exact name)."""
