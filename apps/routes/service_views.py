@@ -205,21 +205,25 @@ def service_resync_view(request: HttpRequest, service_id) -> HttpResponse:
         except SpecError as exc:
             form.add_error(None, str(exc))
         else:
-            if request.POST.get("action") == "apply":
-                _, diff = service_import_openapi(
-                    owner=service.user,
-                    org=service.org,
-                    source=result,
-                    service=service,
-                    spec_url=spec_url,
-                )
-                messages.success(
-                    request,
-                    f"Re-synced: {len(diff.added)} added, {len(diff.changed)} changed, "
-                    f"{len(diff.removed)} archived.",
-                )
-                return redirect("service_detail", service_id=service.pk)
-            context["diff"] = service_resync_preview(service=service, result=result)
+            try:
+                if request.POST.get("action") == "apply":
+                    _, diff = service_import_openapi(
+                        owner=service.user,
+                        org=service.org,
+                        source=result,
+                        service=service,
+                        spec_url=spec_url,
+                    )
+                    messages.success(
+                        request,
+                        f"Re-synced: {len(diff.added)} added, {len(diff.changed)} changed, "
+                        f"{len(diff.removed)} archived.",
+                    )
+                    return redirect("service_detail", service_id=service.pk)
+                context["diff"] = service_resync_preview(service=service, result=result)
+            except ServiceError as exc:  # e.g. a declared price that is not one
+                form.add_error(None, exc.message)
+                return render(request, "services/resync.html", context)
             context["result"] = result
             # The confirmation re-reads the same spec: the URL again, or the text as given.
             context["confirm_url"] = spec_url

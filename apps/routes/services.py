@@ -389,13 +389,22 @@ def service_import_openapi(
             )
         else:
             service_spec_store(service=service, result=source, spec_url=spec_url or None)
-        diff = routes_sync(service=service, imported=source.routes)
+        try:
+            diff = routes_sync(service=service, imported=source.routes)
+        except RouteError as exc:  # a declared price that is not one: nothing is imported
+            raise ServiceError(exc.message, field="spec", code="invalid_price") from None
     return service, diff
 
 
 def service_resync_preview(*, service: Service, result: ImportResult) -> RouteDiff:
-    """What re-syncing `service` from `result` would change, without changing anything."""
-    return route_diff(service=service, imported=result.routes)
+    """What re-syncing `service` from `result` would change, without changing anything.
+
+    Raises ServiceError, as the re-sync would, for a declared price that is not one.
+    """
+    try:
+        return route_diff(service=service, imported=result.routes)
+    except RouteError as exc:
+        raise ServiceError(exc.message, field="spec", code="invalid_price") from None
 
 
 def service_delete(*, service: Service, delete_children: bool = True, dry_run: bool = False):

@@ -189,10 +189,10 @@ def test_a_resync_keeps_the_owners_price_unless_the_spec_declares_one(logged_in,
 
     resync()
     assert route.summary == "All pets"
-    assert route.pricing == {"model": "per_call", "unit_cost": 0.1, "currency": "usd"}
+    assert route.pricing == {"model": "per_call", "unit_cost": "0.1", "currency": "usd"}
     spec["paths"]["/pets"]["get"]["x-ouro-pricing"] = {"model": "per_call", "unit_cost": 0.2}
     resync()
-    assert route.pricing == {"model": "per_call", "unit_cost": 0.2, "currency": "usd"}
+    assert route.pricing == {"model": "per_call", "unit_cost": "0.2", "currency": "usd"}
     spec["paths"]["/pets"]["get"]["x-ouro-pricing"] = {"model": "free"}
     resync()
     assert route.pricing == {"model": "free", "currency": "usd"}
@@ -225,7 +225,7 @@ def test_a_route_is_added_and_edited_by_hand(logged_in, service):
     }
     assert logged_in.post(f"/services/{service.pk}/routes/new", data).status_code == 302
     route = service.routes.get(name="create_pet")
-    assert route.output_type == "post" and route.pricing["unit_cost"] == 0.1
+    assert route.output_type == "post" and route.pricing["unit_cost"] == "0.1"
     bad = logged_in.post(f"/services/{service.pk}/routes/new", {**data, "name": "again"})
     assert "already has a route POST /pets" in bad.content.decode()
     edit_url = f"/services/{service.pk}/routes/{route.pk}/edit"
@@ -260,9 +260,9 @@ def test_a_per_second_price_survives_the_edit_form(logged_in, service):
     route.refresh_from_db()
     assert route.summary == "Speech to text"
     assert route.pricing == {
-        "model": "per_second", "unit_cost": 0.002, "currency": "usd", "max_billable_seconds": 600
+        "model": "per_second", "unit_cost": "0.002", "currency": "usd", "max_billable_seconds": 600
     }  # fmt: skip
     data.update(price="0.25", price_unit="call", max_billable_seconds="")
     assert logged_in.post(edit_url, data).status_code == 302
     route.refresh_from_db()
-    assert route.pricing == {"model": "per_call", "unit_cost": 0.25, "currency": "usd"}
+    assert route.pricing == {"model": "per_call", "unit_cost": "0.25", "currency": "usd"}
