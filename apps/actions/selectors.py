@@ -22,7 +22,7 @@ METRICS_SAMPLE = 500
 STATUSES = tuple(Status.values)
 
 
-def asset_links_prefetch() -> Prefetch:
+def asset_links() -> Prefetch:
     """An action's asset links with their assets, in one read, as `action.asset_links`."""
     return Prefetch(
         "assets", queryset=ActionAsset.objects.select_related("asset"), to_attr="asset_links"
@@ -31,7 +31,7 @@ def asset_links_prefetch() -> Prefetch:
 
 def actions_with_related(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("route", "user", "usage_record").prefetch_related(
-        asset_links_prefetch()
+        asset_links()
     )
 
 
@@ -60,7 +60,7 @@ def action_for_user(*, user, action_id, with_assets: bool = True) -> Action | No
     if action is None or not action_can_view(user=user, action=action):
         return None
     if with_assets:
-        prefetch_related_objects([action], asset_links_prefetch())
+        prefetch_related_objects([action], asset_links())
     return action
 
 
@@ -71,9 +71,9 @@ def action_delivery_rows(action: Action) -> list[CallbackDelivery]:
 
 
 def action_asset_links(action: Action) -> list[ActionAsset]:
-    """The run's asset links with their assets: as already loaded (`asset_links_prefetch`, or
+    """The run's asset links with their assets: as already loaded (`asset_links()`, or
     set by whoever knows them), or in one read."""
-    prefetch_related_objects([action], asset_links_prefetch())  # nothing to do when loaded
+    prefetch_related_objects([action], asset_links())  # nothing to do when loaded
     return action.asset_links
 
 

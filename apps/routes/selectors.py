@@ -139,9 +139,9 @@ def route_spec_context(route: Route) -> tuple[dict | None, str]:
 
     The version is kept on the service; the components are read (as a JSON path, so a run
     never loads a whole, possibly multi-megabyte, spec) only when the route's schemas refer
-    to them.
+    to them. Both are kept on the route instance (`spec_context`) for its next use.
     """
-    cached = getattr(route, "_spec_context", None)
+    cached = getattr(route, "spec_context", None)
     if cached is not None:
         return cached
     components = None
@@ -152,8 +152,8 @@ def route_spec_context(route: Route) -> tuple[dict | None, str]:
             .first()
         )
     # Every route look-up loads the route with its service (without the spec).
-    route._spec_context = components, route.service.spec_version or "3.1"
-    return route._spec_context
+    route.spec_context = components, route.service.spec_version or "3.1"
+    return route.spec_context
 
 
 def service_routes(*, user, service: Service, query: str = "") -> QuerySet:
