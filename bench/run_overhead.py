@@ -1,26 +1,31 @@
-"""What the platform adds to a route run, and what the live panel's poll view costs.
+"""The hot path against its floor, for this tree and for the code before it, in one run.
 
-(a) A sync run through POST /api/services/{sid}/routes/{rid}/use vs a direct call to the same
-    loopback upstream (the demo's GET /hello): p50/p99 latency, the added p50/p99, and the
-    throughput ratio, at concurrency 1 and 8.
-(b) The action panel poll view (/actions/<id>/panel) vs a bare Django view behind the same
-    middleware and session: the requests-per-second ratio, for the poll of a running action
-    that finds nothing new (204, what nearly every poll is) and for a full render. Beside it, for
-    reference, a bare view that only reads the signed-in user (the session and user rows any
-    logged-in view loads); the target ratio is against the bare view.
+The floor of a run is what no run can beat: the platform's lightest authenticated answer
+(GET /api/user with an API key) plus the direct call to the same loopback upstream (the demo's
+GET /hello). Printed, for each side:
 
-Everything is served by gunicorn from a scratch data folder; ratios are measured side by side
-in one run. SQLite by default; pass a PostgreSQL URL to measure that instead:
+- the floor, and a sync run (POST /api/services/{sid}/routes/{rid}/use) at concurrency 1 as a
+  multiple of it, with the web workers' CPU per run (target: at most 1.5x the floor);
+- the live panel's poll of a running action that finds nothing new (the 204 nearly every poll
+  is) in requests per second, as a multiple of the bench's signed-in bare view (a view that
+  reads the session and the user and nothing else), at concurrency 1 and 8, with the web CPU
+  per request (target: at least 0.8x).
+
+"Before" is a `git worktree` of `--baseline-ref` (the commit before the private-internals layer
+was removed, by default), run with this tree's Python environment; "after" is this tree as it
+is. Both sites are served by gunicorn from scratch data folders, side by side: every figure is
+the median of alternating rounds (the order rotated every round, both sides in each), with the
+[min-max] of the per-round figures. SQLite by default; with a PostgreSQL URL, the databases
+NAME (after) and NAME_baseline (before) are dropped and created for the run:
 
     .venv/bin/python bench/run_overhead.py [--database-url postgres://postgres@127.0.0.1/ouro_bench]
-        [--redis-url redis://127.0.0.1:6379/12]
-
-Targets: added p50 at most 3 ms; throughput at least 0.5x direct; poll view at least 0.8x bare.
+        [--redis-url redis://127.0.0.1:6379/12] [--baseline-ref COMMIT] [--rounds 5]
 """
 
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -30,21 +35,25 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+BASELINE_REF = "123f4473190cd1d6aba8a6ca1b12832685769ca5"
+RUN_TARGET, POLL_TARGET = 1.5, 0.8
 
+# Plain ORM writes only, so the same script seeds either side.
 SEED = """
-import json
+import json, os
 from django.test import Client
+from django.utils import timezone
 from apps.accounts.services import api_key_create, personal_org, user_create
 from apps.actions.models import Action
 from apps.actions.services import route_run
 from apps.routes.models import Route
 from apps.services.models import Service
-import os
 
 org = personal_org()
 user = user_create(username="bench", email="bench@example.org", password="bench-password-1")
@@ -56,7 +65,9 @@ route = Route.objects.create(user=user, org=org, team=org.default_team, parent=s
                              method="GET", path="/hello")
 action = route_run(route=route, user=user, inputs={})
 running = Action.objects.create(route=route, user=user, org=org, team=org.default_team)
-running.transition(to="in-progress", expected=("queued",))
+Action.objects.filter(pk=running.pk).update(status="in-progress", started_at=timezone.now(),
+                                            last_updated=timezone.now())
+running.refresh_from_db()
 client = Client()
 client.force_login(user)
 print(json.dumps({"key": key, "service": str(service.pk), "route": str(route.pk),
@@ -71,7 +82,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 30) -> None:
+def wait_for(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -96,10 +107,17 @@ def cpu_seconds(pids) -> float:
 
 def children(pid: int):
     """The processes a gunicorn master has forked (its workers), as they are now."""
-    return lambda: Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+
+    def pids() -> list[str]:
+        try:
+            return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+
+    return pids
 
 
-def measure(call, *, total: int, concurrency: int, status: int = 200, servers=None) -> dict:
+def measure(call, *, total: int, concurrency: int, status: int, servers) -> dict:
     local = threading.local()
 
     def one(_):
@@ -114,24 +132,19 @@ def measure(call, *, total: int, concurrency: int, status: int = 200, servers=No
 
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(min(20, total))))  # warm up connections and caches
-        cpu, client = (cpu_seconds(servers) if servers else 0.0), time.process_time()
+        cpu = cpu_seconds(servers)
         started = time.perf_counter()
         latencies = sorted(pool.map(one, range(total)))
         wall = time.perf_counter() - started
-        cpu, client = cpu_seconds(servers) - cpu if servers else 0.0, time.process_time() - client
+        cpu = cpu_seconds(servers) - cpu
     return {
         "p50": statistics.median(latencies),
-        "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
         "rps": total / wall,
-        # CPU per request, in ms: the servers' (web workers and upstream), and this client's.
-        "cpu": cpu * 1000 / total,
-        "client": client * 1000 / total,
+        "cpu": cpu * 1000 / total,  # ms of the serving processes' CPU per request
     }
 
 
-def alternate(
-    calls: dict, *, total: int, concurrency: int, rounds: int, servers=None
-) -> dict[str, list]:
+def alternate(calls: dict, *, total: int, concurrency: int, rounds: int) -> dict[str, list]:
     """Each call measured `rounds` times, the order rotated every round, so drift in the
     machine's speed falls on every side alike."""
     names = list(calls)
@@ -139,7 +152,7 @@ def alternate(
     for round_ in range(rounds):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
-            call, status = calls[name]
+            call, status, servers = calls[name]
             runs[name].append(
                 measure(call, total=total, concurrency=concurrency, status=status, servers=servers)
             )
@@ -150,6 +163,147 @@ def middle(runs: list[dict], key: str) -> float:
     return statistics.median(run[key] for run in runs)
 
 
+def ranged(figures: list[float], unit: str = "x") -> str:
+    """Per-round figures as `median [min-max]`."""
+    ordered = sorted(figures)
+    return f"{statistics.median(ordered):.2f}{unit} [{ordered[0]:.2f}-{ordered[-1]:.2f}]"
+
+
+class Site:
+    """One side of the comparison: a tree of the code, its data, its gunicorn."""
+
+    def __init__(self, label: str, tree: Path, env: dict):
+        self.label, self.tree, self.env = label, tree, env
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.process: subprocess.Popen | None = None
+        self.ids: dict = {}
+        self.workers = lambda: []
+
+    def manage(self, *args: str, capture: bool = False) -> str:
+        done = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=self.tree,
+            env=self.env,
+            check=True,
+            capture_output=capture,
+            text=True,
+        )
+        return done.stdout if capture else ""
+
+    def check_tree(self) -> None:
+        """The code this side imports is its own tree's (not an installed copy)."""
+        found = subprocess.run(
+            [PYTHON, "-c", "import apps; print(list(apps.__path__)[0])"],
+            cwd=self.tree,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        if Path(found).resolve() != (self.tree / "apps").resolve():
+            raise SystemExit(f"{self.label} imports apps from {found}, not from {self.tree}")
+
+    def start(self, workers: int, threads: int) -> None:
+        self.check_tree()
+        self.manage("migrate", "-v", "0")
+        self.ids = json.loads(self.manage("shell", "-c", SEED, capture=True).splitlines()[-1])
+        self.process = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "ouro_site.wsgi",
+                "-b",
+                self.url.removeprefix("http://"),
+                "-w",
+                str(workers),
+                "-k",
+                "gthread",
+                "--threads",
+                str(threads),
+                "--log-level",
+                "warning",
+            ],
+            cwd=self.tree,
+            env=self.env,
+        )
+        wait_for(f"{self.url}/bench/bare")
+        self.workers = children(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+    def run_calls(self) -> dict:
+        ids, auth = self.ids, {"Authorization": self.ids["key"]}
+        use = f"{self.url}/api/services/{ids['service']}/routes/{ids['route']}/use"
+        return {
+            "user": (lambda s: s.get(f"{self.url}/api/user", headers=auth), 200, self.workers),
+            "run": (lambda s: s.post(use, json={"config": {}}, headers=auth), 200, self.workers),
+        }
+
+    def poll_calls(self) -> dict:
+        cookies = {"sessionid": self.ids["session"]}
+        poll = f"{self.url}/actions/{self.ids['running']}/panel?since={self.ids['stamp']}"
+        return {
+            "bare-user": (
+                lambda s: s.get(f"{self.url}/bench/bare-user", cookies=cookies),
+                200,
+                self.workers,
+            ),
+            "poll": (lambda s: s.get(poll, cookies=cookies), 204, self.workers),
+        }
+
+
+def database_urls(url: str) -> tuple[str, str]:
+    """(after, before): the given PostgreSQL database and NAME_baseline, both made empty."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "ouro_bench"
+    baseline = f"{name}_baseline"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        for database in (name, baseline):
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{database}"')
+    return (
+        urlunsplit(parts._replace(path=f"/{name}")),
+        urlunsplit(parts._replace(path=f"/{baseline}")),
+    )
+
+
+def redis_urls(url: str) -> tuple[str, str]:
+    """(after, before): the given Redis database and the next one, so the sides share nothing."""
+    parts = urlsplit(url)
+    number = int(parts.path.lstrip("/") or 0)
+    return url, urlunsplit(parts._replace(path=f"/{number + 1}"))
+
+
+def baseline_tree(ref: str, into: Path) -> Path:
+    tree = into / "baseline"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "--quiet", str(tree), ref], cwd=ROOT, check=True
+    )
+    return tree
+
+
+def row(label: str, before: str, after: str) -> str:
+    return f"  {label:<46} {before:>26} {after:>26}"
+
+
+def per_round(runs: list[dict], key: str) -> list[float]:
+    return [run[key] for run in runs]
+
+
+def pairwise(combine, first: list[float], second: list[float]) -> list[float]:
+    """Figures of the same round combined (rounds are measured side by side)."""
+    return [combine(a, b) for a, b in zip(first, second, strict=True)]
+
+
+def plus(a: float, b: float) -> float:
+    return a + b
+
+
 def minus(a: float, b: float) -> float:
     return a - b
 
@@ -158,42 +312,123 @@ def divide(a: float, b: float) -> float:
     return a / b
 
 
-def spread(runs: list[dict], baseline: list[dict], key: str, combine) -> str:
-    """The per-round figure (measured side by side) as `median [min-max]`."""
-    figures = sorted(combine(a[key], b[key]) for a, b in zip(runs, baseline, strict=True))
-    return f"{statistics.median(figures):.2f} [{figures[0]:.2f}-{figures[-1]:.2f}]"
+def both(sides: list[Site], figure) -> tuple[str, str]:
+    """The figure for the side before and the side after."""
+    return figure(sides[0].label), figure(sides[1].label)
+
+
+def ms(value: float) -> str:
+    return f"{value:.2f} ms"
+
+
+def report_runs(sides: list[Site], runs: dict) -> None:
+    direct = runs["direct"]
+    user = {s.label: runs[f"{s.label} user"] for s in sides}
+    run = {s.label: runs[f"{s.label} run"] for s in sides}
+    floor = {s: pairwise(plus, per_round(user[s], "p50"), per_round(direct, "p50")) for s in user}
+    ratio = {s: pairwise(divide, per_round(run[s], "p50"), floor[s]) for s in run}
+    added = {s: pairwise(minus, per_round(run[s], "p50"), floor[s]) for s in run}
+    before, after = (s.label for s in sides)
+    change = pairwise(divide, per_round(run[after], "p50"), per_round(run[before], "p50"))
+    lines = [
+        row(
+            "GET /api/user p50 (the lightest answer)",
+            *both(sides, lambda s: ms(middle(user[s], "p50"))),
+        ),
+        row("direct upstream call p50", *both(sides, lambda s: ms(middle(direct, "p50")))),
+        row("floor: the two added", *both(sides, lambda s: ms(statistics.median(floor[s])))),
+        row("sync run p50, c=1", *both(sides, lambda s: ms(middle(run[s], "p50")))),
+        row(
+            f"  as a multiple of the floor (<= {RUN_TARGET}x)",
+            *both(sides, lambda s: ranged(ratio[s])),
+        ),
+        row("  above the floor", *both(sides, lambda s: ranged(added[s], " ms"))),
+        row("  web CPU per run", *both(sides, lambda s: ms(middle(run[s], "cpu")))),
+        row("  web CPU per GET /api/user", *both(sides, lambda s: ms(middle(user[s], "cpu")))),
+        row("  sync run p50, after / before", "", ranged(change)),
+    ]
+    met = statistics.median(ratio[after]) <= RUN_TARGET
+    lines.append(f"  after: {'met' if met else 'MISSED'}, a sync run <= {RUN_TARGET}x the floor")
+    print("\n".join(lines))
+
+
+def report_polls(sides: list[Site], runs: dict, concurrency: int) -> None:
+    bare = {s.label: runs[f"{s.label} bare-user"] for s in sides}
+    poll = {s.label: runs[f"{s.label} poll"] for s in sides}
+    ratio = {
+        s: pairwise(divide, per_round(poll[s], "rps"), per_round(bare[s], "rps")) for s in poll
+    }
+    before, after = (s.label for s in sides)
+    change = pairwise(divide, per_round(poll[after], "rps"), per_round(poll[before], "rps"))
+    lines = [
+        f"  c={concurrency}",
+        row("signed-in bare view", *both(sides, lambda s: f"{middle(bare[s], 'rps'):.0f}/s")),
+        row("poll, nothing new (204)", *both(sides, lambda s: f"{middle(poll[s], 'rps'):.0f}/s")),
+        row(
+            f"  as a multiple of the bare view (>= {POLL_TARGET}x)",
+            *both(sides, lambda s: ranged(ratio[s])),
+        ),
+        row("  web CPU per poll", *both(sides, lambda s: ms(middle(poll[s], "cpu")))),
+        row("  web CPU per bare view", *both(sides, lambda s: ms(middle(bare[s], "cpu")))),
+        row("  poll req/s, after / before", "", ranged(change)),
+    ]
+    met = statistics.median(ratio[after]) >= POLL_TARGET
+    lines.append(f"  after: {'met' if met else 'MISSED'}, a poll >= {POLL_TARGET}x the bare view")
+    print("\n".join(lines))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default="")
+    parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
     parser.add_argument("--redis-url", default="", help="scaled out: Redis cache and sessions")
+    parser.add_argument("--baseline-ref", default=BASELINE_REF, help="the code to compare with")
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="ouro-bench-")
-    upstream_port, site_port = free_port(), free_port()
+    scratch = Path(tempfile.mkdtemp(prefix="ouro-bench-"))
+    upstream_port = free_port()
     upstream = f"http://127.0.0.1:{upstream_port}"
-    site = f"http://127.0.0.1:{site_port}"
-    env = {
-        **os.environ,
-        "DATA_DIR": data_dir,
-        "DJANGO_SETTINGS_MODULE": "bench.overhead_settings",
-        "UPSTREAM_ALLOW_PRIVATE_IPS": "true",
-        "DEBUG": "false",
-        "TASKS_EAGER": "true",
-        "BENCH_UPSTREAM": upstream,
-        "PYTHONPATH": str(ROOT),
-    }
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-    if args.redis_url:
-        env["REDIS_URL"] = args.redis_url
-    processes = []
+    processes: list[subprocess.Popen] = []
+    sides: list[Site] = []
+    tree = None
     try:
+        tree = baseline_tree(args.baseline_ref, scratch)
+        databases = database_urls(args.database_url) if args.database_url else ("", "")
+        caches = redis_urls(args.redis_url) if args.redis_url else ("", "")
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", args.baseline_ref],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        for label, code, database, cache in (
+            (f"before ({commit})", tree, databases[1], caches[1]),
+            ("after (this tree)", ROOT, databases[0], caches[0]),
+        ):
+            data = scratch / f"data-{len(sides)}"
+            data.mkdir()
+            env = {
+                **os.environ,
+                "DATA_DIR": str(data),
+                "DJANGO_SETTINGS_MODULE": "bench.overhead_settings",
+                "UPSTREAM_ALLOW_PRIVATE_IPS": "true",
+                "DEBUG": "false",
+                "TASKS_EAGER": "true",
+                "BENCH_UPSTREAM": upstream,
+                "PYTHONPATH": str(code),
+            }
+            env.pop("DATABASE_URL", None)
+            env.pop("REDIS_URL", None)
+            if database:
+                env["DATABASE_URL"] = database
+            if cache:
+                env["REDIS_URL"] = cache
+            sides.append(Site(label, code, env))
+
         upstream_process = subprocess.Popen(
             [PYTHON, "-m", "examples.demo_upstream", "--port", str(upstream_port)],
             cwd=ROOT,
@@ -201,132 +436,46 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         processes.append(upstream_process)
-        subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         wait_for(f"{upstream}/hello")
-        seed = subprocess.run(
-            [PYTHON, "manage.py", "shell", "-c", SEED],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        ids = json.loads(seed.stdout.strip().splitlines()[-1])
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(Path(PYTHON).parent / "gunicorn"),
-                    "ouro_site.wsgi",
-                    "-b",
-                    f"127.0.0.1:{site_port}",
-                    "-w",
-                    str(args.workers),
-                    "-k",
-                    "gthread",
-                    "--threads",
-                    str(args.threads),
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-            )
-        )
-        wait_for(f"{site}/bench/bare")
-        workers = children(processes[-1].pid)
+        for site in sides:
+            site.start(args.workers, args.threads)
 
-        def servers() -> list:
-            return [*workers(), upstream_process.pid]
-
-        use_url = f"{site}/api/services/{ids['service']}/routes/{ids['route']}/use"
-        auth = {"Authorization": ids["key"]}
-        cookies = {"sessionid": ids["session"]}
         database = "PostgreSQL" if args.database_url else "SQLite"
         database += " + Redis" if args.redis_url else ""
-        served = f"gunicorn {args.workers}x{args.threads}"
         print(
-            f"(a) sync run through the platform vs direct ({database}, {served}; "
-            f"medians of {args.rounds} alternating rounds, [min-max] of the per-round figures)"
+            f"The hot path against its floor ({database}, gunicorn {args.workers}x{args.threads} "
+            f"per side, {args.requests} requests a measurement; medians of {args.rounds} "
+            "alternating rounds, [min-max] of the per-round figures)"
         )
+        print(row("", sides[0].label, sides[1].label))
+        print("(a) a sync run through the API vs its floor")
+        calls = {
+            "direct": (lambda s: s.get(f"{upstream}/hello"), 200, lambda: [upstream_process.pid])
+        }
+        for site in sides:
+            calls.update({f"{site.label} {name}": call for name, call in site.run_calls().items()})
+        runs = alternate(calls, total=args.requests, concurrency=1, rounds=args.rounds)
+        report_runs(sides, runs)
+
+        print("(b) the live panel's poll that finds nothing new vs the signed-in bare view")
         for concurrency in (1, 8):
+            calls = {}
+            for site in sides:
+                calls.update({f"{site.label} {name}": c for name, c in site.poll_calls().items()})
             total = args.requests * (2 if concurrency > 1 else 1)
-            runs = alternate(
-                {
-                    "direct": (lambda s: s.get(f"{upstream}/hello"), 200),
-                    "platform": (lambda s: s.post(use_url, json={"config": {}}, headers=auth), 200),
-                    "bare": (lambda s: s.get(f"{site}/bench/bare"), 200),
-                },
-                total=total,
-                concurrency=concurrency,
-                rounds=args.rounds,
-                servers=servers,
-            )
-            direct, platform = runs["direct"], runs["platform"]
-            print(
-                f"  c={concurrency}: direct p50 {middle(direct, 'p50'):.2f} ms "
-                f"p99 {middle(direct, 'p99'):.2f} ms {middle(direct, 'rps'):.0f}/s | "
-                f"platform p50 {middle(platform, 'p50'):.2f} ms "
-                f"p99 {middle(platform, 'p99'):.2f} ms {middle(platform, 'rps'):.0f}/s\n"
-                f"        added p50 {spread(platform, direct, 'p50', minus)} ms, "
-                f"added p99 {spread(platform, direct, 'p99', minus)} ms, "
-                f"throughput ratio {spread(platform, direct, 'rps', divide)}x "
-                "(targets: added p50 <= 3 ms, ratio >= 0.5x)\n"
-                f"        CPU per request: platform {middle(platform, 'cpu'):.2f} ms in the web "
-                f"workers and upstream, direct {middle(direct, 'cpu'):.2f} ms in the upstream, "
-                f"a bare Django view {middle(runs['bare'], 'cpu'):.2f} ms; this client "
-                f"{middle(platform, 'client'):.2f} ms a run, {middle(direct, 'client'):.2f} ms a "
-                "direct call"
-            )
-            # No run can be cheaper than a request to a Django view that does nothing plus the
-            # upstream call: that sum, and the throughput ratio it would allow at c=1.
-            if concurrency == 1:
-                floor = [b["p50"] + d["p50"] for b, d in zip(runs["bare"], direct, strict=True)]
-                allowed = [d["p50"] / f for d, f in zip(direct, floor, strict=True)]
-                print(
-                    f"        floor: a bare Django view ({middle(runs['bare'], 'p50'):.2f} ms) "
-                    f"+ the direct call = {statistics.median(floor):.2f} ms, "
-                    f"so at most {statistics.median(allowed):.2f}x at c=1 with no work at all"
-                )
-        print("(b) action panel poll view vs a bare Django view (same middleware and session)")
-        for concurrency in (1, 8):
-            total = args.requests * (2 if concurrency > 1 else 1)
-            get = lambda url: lambda s: s.get(url, cookies=cookies)  # noqa: E731
-            runs = alternate(
-                {
-                    "bare": (get(f"{site}/bench/bare"), 200),
-                    "signed-in bare": (get(f"{site}/bench/bare-user"), 200),
-                    "unchanged running run (204)": (
-                        get(f"{site}/actions/{ids['running']}/panel?since={ids['stamp']}"),
-                        204,
-                    ),
-                    "full render": (get(f"{site}/actions/{ids['action']}/panel"), 200),
-                },
-                total=total,
-                concurrency=concurrency,
-                rounds=args.rounds,
-                servers=servers,
-            )
-            bare, signed_in = runs.pop("bare"), runs.pop("signed-in bare")
-            print(
-                f"  c={concurrency}: bare {middle(bare, 'rps'):.0f}/s "
-                f"p50 {middle(bare, 'p50'):.2f} ms | a bare view reading the signed-in user "
-                f"{middle(signed_in, 'rps'):.0f}/s "
-                f"({spread(signed_in, bare, 'rps', divide)}x bare); "
-                f"web CPU per request {middle(bare, 'cpu'):.2f} ms bare, "
-                f"{middle(signed_in, 'cpu'):.2f} ms signed in"
-            )
-            for label, panel in runs.items():
-                print(
-                    f"        panel, {label}: {middle(panel, 'rps'):.0f}/s "
-                    f"p50 {middle(panel, 'p50'):.2f} ms, "
-                    f"ratio {spread(panel, bare, 'rps', divide)}x (target >= 0.8x); "
-                    f"{spread(panel, signed_in, 'rps', divide)}x the signed-in bare view; "
-                    f"web CPU {middle(panel, 'cpu'):.2f} ms"
-                )
+            runs = alternate(calls, total=total, concurrency=concurrency, rounds=args.rounds)
+            report_polls(sides, runs, concurrency)
     finally:
+        for site in sides:
+            site.stop()
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
+        if tree is not None:
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False
+            )
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
