@@ -19,7 +19,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         personal_org()
-        login(request, user, backend="apps.accounts.backends.AccountBackend")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}.")
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})

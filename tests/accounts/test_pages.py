@@ -15,6 +15,7 @@ def test_signup_creates_a_user_and_logs_in(client):
     )
     assert response.status_code == 302
     assert "erin" in client.get("/").content.decode()
+    assert client.get("/settings/api-keys").status_code == 200  # signed in, not just greeted
 
 
 def test_login_and_logout(client, alice):
