@@ -177,6 +177,17 @@ FILE_UPLOAD_MAX_BYTES = env_int("FILE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minim
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Failed log-ins are counted (apps/accounts/throttle.py) in the "throttle" cache, shared by
+# every web process: a database table (made by a migration) on the embedded default, Redis
+# scaled out. API requests are counted in "default": memory per process, or Redis.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ouro_throttle",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
 # Scaled out, the shared Redis is also the cache, and sessions are read from it (written
 # through to the database): a page or poll does not query the session table.
 if REDIS_URL:
@@ -185,9 +196,19 @@ if REDIS_URL:
             "BACKEND": "apps.core.cache.RedisCache",  # clear() leaves the queue's keys alone
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ouro-cache",
-        }
+        },
+        "throttle": {
+            "BACKEND": "apps.core.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ouro-throttle",
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# API requests per minute per key (429 with Retry-After beyond it); 0: no limit.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=0)
+# Reverse proxies in front of the web processes, each adding the address it saw to
+# X-Forwarded-For: the client's address (the log-in limit per address) is read from it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -199,6 +220,7 @@ ACCESS_TOKEN_TTL_SECONDS = env_int("ACCESS_TOKEN_TTL_SECONDS", 3600, minimum=60)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",

@@ -3,9 +3,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
 
+from apps.accounts.views import login_throttled
 from apps.api import views as api_views
 
 urlpatterns = [
+    # The admin's log-in form counts and refuses failed log-ins as the site's own does.
+    path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/", include("ouro_site.api_urls")),
     path("", include("apps.accounts.urls")),

@@ -6,7 +6,11 @@ from apps.accounts import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("signup", views.signup, name="signup"),
-    path("login", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path(
+        "login",
+        views.login_throttled(auth_views.LoginView.as_view(template_name="accounts/login.html")),
+        name="login",
+    ),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/api-keys", views.api_keys, name="api_keys"),
     path(

@@ -1,4 +1,5 @@
-"""Django's Redis cache, except that clearing it deletes only the cache's own keys.
+"""Django's Redis cache, except that clearing it deletes only the cache's own keys, and with a
+counter that expires on its own (the request and log-in limits).
 
 Scaled out, the task queue lives in the same Redis database as the cache; Django's `clear()`
 flushes the whole database and would drop queued work with it.
@@ -24,3 +25,13 @@ class RedisCache(DjangoRedisCache):
         if doomed:
             client.delete(*doomed)
         return True
+
+    def incr_expiring(self, key: str, timeout: int, version=None) -> int:
+        """Add one to a counter, made at 0 to expire in `timeout` seconds if it is not there:
+        one round trip, atomic (Django's `incr` asks first whether the key exists)."""
+        key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(key, write=True)
+        with client.pipeline(transaction=True) as pipe:
+            pipe.set(key, 0, ex=timeout, nx=True)
+            pipe.incr(key)
+            return pipe.execute()[1]
