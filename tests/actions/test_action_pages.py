@@ -58,7 +58,7 @@ def test_the_panel_polls_while_running_and_stops_once_terminal(client, hello_rou
     action.transition(to=Status.IN_PROGRESS, expected=(Status.QUEUED,))
     Action.objects.filter(pk=action.pk).update(progress=40)
     html = client.get(f"/actions/{action.pk}/panel").content.decode()
-    assert 'style="width: 40%"' in html
+    assert '<progress class="progress" value="40" max="100"' in html
     action.transition(to=Status.ERROR, expected=(Status.IN_PROGRESS,), error_message="It broke")
     html = client.get(f"/actions/{action.pk}/panel").content.decode()
     assert "hx-trigger" not in html and "hx-get" not in html
@@ -94,7 +94,7 @@ def test_a_poll_that_finds_nothing_new_answers_204_and_any_change_rerenders(
     changed = client.get(poll)
     assert changed.status_code == 200
     html = changed.content.decode()
-    assert "half way" in html and 'style="width: 50%"' in html
+    assert "half way" in html and '<progress class="progress" value="50"' in html
     assert _poll_url(html) != poll
     assert client.get(_poll_url(html)).status_code == 204
 

@@ -239,7 +239,7 @@ def test_a_running_embed_polls_and_a_finished_one_does_not(
     html = page(client, post)
     poll = f"/posts/{post.pk}/embeds/{running.pk}?slot=0&amp;since={running.change_stamp}"
     assert f'hx-get="{poll}"' in html
-    assert 'hx-trigger="every 1s"' in html and 'style="width: 40%"' in html
+    assert 'hx-trigger="every 1s"' in html and '<progress class="progress" value="40"' in html
     running.transition(to=Status.SUCCESS, expected=(Status.IN_PROGRESS,), response={"energy": 1})
     html = page(client, post)
     assert "hx-trigger" not in html.split("post-body", 1)[1]
