@@ -63,7 +63,24 @@ class Upstream(BaseHTTPRequestHandler):
         if self.path == "/headers":
             seen = "\n".join(f"{k}: {v}" for k, v in self.headers.items())
             return self._reply(200, seen.encode())
+        if self.path.startswith("/drip"):
+            return self._drip()
         return self._reply(404)
+
+    def _drip(self):
+        """An upstream that never finishes: it promises 100 kB and sends a byte every 0.3 s
+        (/drip), the same with no length, until it closes (/drip-until-close), or its headers
+        a byte at a time (/drip-headers)."""
+        if self.path == "/drip-headers":
+            head, body = b"", b"HTTP/1.1 200 OK\r\nX-Drip: " + b"a" * 1000
+        else:
+            length = "" if self.path == "/drip-until-close" else "Content-Length: 100000\r\n"
+            head, body = f"HTTP/1.1 200 OK\r\n{length}\r\n".encode(), b"x" * 100_000
+        self.close_connection = True
+        self.wfile.write(head)
+        for byte in body:
+            time.sleep(0.3)
+            self.wfile.write(bytes([byte]))  # fails once the client has given up
 
     def do_POST(self):
         length = int(self.headers["Content-Length"])
@@ -514,6 +531,7 @@ def test_the_policy_is_read_from_the_settings_on_every_call(settings):
     settings.UPSTREAM_MAX_RESPONSE_BYTES = 4096
     settings.UPSTREAM_DNS_CACHE_SECONDS = 0
     settings.UPSTREAM_CA_BUNDLE = "/etc/ssl/private-ca.pem"
+    settings.UPSTREAM_TOTAL_TIMEOUT = 45
     settings.SYNC_RUN_THREADS = 5
     settings.HUEY = {**settings.HUEY, "consumer": {**settings.HUEY["consumer"], "workers": 9}}
     assert upstream_policy() == OutboundPolicy(
@@ -524,6 +542,7 @@ def test_the_policy_is_read_from_the_settings_on_every_call(settings):
         dns_cache_seconds=0,
         ca_bundle="/etc/ssl/private-ca.pem",
         pool_size=9,
+        total_timeout=45,
     )
     settings.UPSTREAM_ALLOW_PRIVATE_IPS = True
     settings.SYNC_RUN_THREADS = 12
@@ -550,3 +569,69 @@ def test_the_policy_sets_the_limits_of_a_call(upstream):
     with pytest.raises(OutboundError) as late:
         outbound_request("GET", f"{upstream}/slow", policy=slow)
     assert late.value.kind == "timeout" and "within 0.3 s" in late.value.message
+
+
+# The total deadline: connect, headers and the whole body, whatever the drip ------------------
+
+
+@pytest.mark.parametrize("path", ["/drip", "/drip-until-close", "/drip-headers"])
+def test_an_upstream_that_drips_is_cut_at_the_total_deadline(upstream, path):
+    policy = OutboundPolicy(allow_private=True, read_timeout=5, total_timeout=1)
+    started = time.monotonic()
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", f"{upstream}{path}", policy=policy)
+    elapsed = time.monotonic() - started
+    assert 0.9 < elapsed < 1.6, elapsed  # each byte came in time: only the total limit stops it
+    assert caught.value.kind == "timeout"
+    netloc = upstream.split("//")[1]
+    assert caught.value.message.startswith(
+        f"The upstream at {netloc} took longer than the 1 s total limit (UPSTREAM_TOTAL_TIMEOUT)"
+    ), caught.value.message
+
+
+def test_a_call_may_set_a_lower_total_deadline_and_name_it(upstream):
+    policy = OutboundPolicy(allow_private=True, total_timeout=30)
+    started = time.monotonic()
+    with pytest.raises(OutboundError) as caught:
+        outbound_request(
+            "GET",
+            f"{upstream}/drip",
+            policy=policy,
+            total_timeout=0.8,
+            total_timeout_name="the route's total timeout",
+        )
+    assert time.monotonic() - started < 1.4
+    assert "the 0.8 s total limit (the route's total timeout)" in caught.value.message
+    # A call cannot raise the policy's: the lower one holds.
+    with pytest.raises(OutboundError) as capped:
+        outbound_request(
+            "GET",
+            f"{upstream}/drip",
+            policy=OutboundPolicy(allow_private=True, total_timeout=0.8),
+            total_timeout=30,
+            total_timeout_name="the route's total timeout",
+        )
+    assert "the 0.8 s total limit (UPSTREAM_TOTAL_TIMEOUT)" in capped.value.message
+
+
+def test_the_total_deadline_cuts_a_dripping_tls_upstream(tls_authority, upstream):
+    ca_file, serve_as = tls_authority
+    port = serve_as("localhost")
+    policy = OutboundPolicy(allow_private=True, ca_bundle=str(ca_file), total_timeout=1)
+    started = time.monotonic()
+    with pytest.raises(OutboundError) as caught:
+        outbound_request("GET", f"https://localhost:{port}/drip", policy=policy)
+    assert time.monotonic() - started < 1.6
+    assert "1 s total limit" in caught.value.message, caught.value.message
+    # The connection cut at its deadline is not handed to the next call.
+    assert outbound_request("GET", f"https://localhost:{port}/ok", policy=policy).json() == {
+        "ok": True
+    }
+
+
+def test_a_call_that_ends_in_time_is_not_cut_later(keep_alive_upstream):
+    policy = OutboundPolicy(allow_private=True, total_timeout=0.5)
+    first = outbound_request("GET", f"{keep_alive_upstream}/who", policy=policy)
+    time.sleep(0.7)  # past the first call's deadline: its kept connection must still serve
+    second = outbound_request("GET", f"{keep_alive_upstream}/who", policy=policy)
+    assert first.text.split()[0] == second.text.split()[0]

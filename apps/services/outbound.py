@@ -6,6 +6,12 @@ TLS SNI keep the name), so a DNS answer cannot change between the check and the 
 body is streamed and cut at a size cap. Redirects are followed only to the same origin, each
 hop vetted again. Headers and bodies are never logged.
 
+Every call has a total deadline (the policy's `total_timeout`, or a lower one the caller sets)
+that covers connecting, sending, the answer's headers and its whole body, whatever the pace:
+the connect and read timeouts of each step are cut to the time left, and one watchdog thread
+shuts the socket of a call still running at its deadline, so an upstream that drips a byte
+at a time (each within the read timeout) is cut there all the same.
+
 The transport is urllib3, the one requests is built on, used directly: the same connection
 pools, TLS verification (certifi's roots unless UPSTREAM_CA_BUNDLE names others) and
 stale-connection checks, without the session layer (environment proxies, cookie jars, hooks,
@@ -17,11 +23,15 @@ comes in an `OutboundPolicy` the caller passes; `apps.services.upstream.upstream
 builds one from the UPSTREAM_* settings.
 """
 
+import contextlib
 import ipaddress
 import json as jsonlib
+import math
+import os
 import re
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +40,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import certifi
 import requests.utils
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
@@ -43,6 +55,7 @@ from urllib3.util import Timeout
 from urllib3.util.ssl_match_hostname import CertificateError
 
 MAX_REDIRECTS = 3
+TOTAL_TIMEOUT_NAME = "UPSTREAM_TOTAL_TIMEOUT"
 USER_AGENT = "ouro-routes/1.0"
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # An upstream certificate from an unknown authority, expired, or for another name.
@@ -79,6 +92,7 @@ class OutboundPolicy:
     dns_cache_seconds: float = 30  # how long a name's addresses are reused; 0: never
     ca_bundle: str = ""  # a PEM file of the authorities trusted for TLS; "": certifi's roots
     pool_size: int = 16  # idle connections kept per upstream: the threads that may call at once
+    total_timeout: float = 120  # seconds for the whole call: connect, headers and all the body
 
 
 class OutboundError(Exception):
@@ -170,10 +184,119 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
+class _Call:
+    """One call's deadline and the connection it is on, as the watchdog sees them."""
+
+    __slots__ = ("conn", "deadline", "expired", "received")
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.conn: HTTPConnection | None = None
+        self.expired = False
+        self.received: int | None = None  # bytes of the answer's body, once its headers came
+
+    def on(self, conn: HTTPConnection) -> None:
+        self.conn = conn
+        if self.expired:  # the deadline passed while it was connecting
+            self.cut()
+
+    def cut(self) -> None:
+        """Shut the call's socket: a read or write blocked on it returns at once. The plain
+        socket's shutdown, also under TLS (the TLS object stays for the reader to fail)."""
+        self.expired = True
+        sock = getattr(self.conn, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One thread per process that cuts every call still running at its deadline.
+
+    A call is registered for its duration (a dict entry under a lock); the thread sleeps until
+    the earliest deadline and is woken only when a call with an earlier one arrives."""
+
+    def __init__(self):
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # the thread does not survive a fork
+
+    def _reset(self) -> None:
+        self._lock = threading.Condition(threading.Lock())
+        self._calls: set[_Call] = set()
+        self._wake_at = math.inf
+        self._thread: threading.Thread | None = None
+
+    def watch(self, call: _Call) -> None:
+        with self._lock:
+            self._calls.add(call)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="outbound-deadlines", daemon=True
+                )
+                self._thread.start()
+            if call.deadline < self._wake_at:
+                self._wake_at = call.deadline
+                self._lock.notify()
+
+    def forget(self, call: _Call) -> None:
+        with self._lock:
+            self._calls.discard(call)
+
+    def _run(self) -> None:
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                for call in [c for c in self._calls if c.deadline <= now]:
+                    self._calls.discard(call)
+                    call.cut()
+                self._wake_at = min((c.deadline for c in self._calls), default=math.inf)
+                self._lock.wait(None if self._wake_at == math.inf else self._wake_at - now)
+
+
+_WATCHDOG = _Watchdog()
+# The call a thread is making: the connections below tell it which one it is on.
+_CURRENT = threading.local()
+
+
+def _on_connection(conn: HTTPConnection) -> None:
+    call = getattr(_CURRENT, "call", None)
+    if call is not None:
+        call.on(conn)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _on_connection(self)
+
+    def request(self, *args, **kwargs) -> None:  # a kept connection is not connected again
+        _on_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _on_connection(self)
+
+    def request(self, *args, **kwargs) -> None:
+        _on_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
 # Connection pools by vetted address, port, scheme, TLS name and size, shared by the process's
 # threads; the least recently used are closed past `num_pools`. Each keeps an idle connection
 # for every thread of the process that may call out at once (the policy's `pool_size`).
 _POOLS = urllib3.PoolManager(num_pools=64, block=False, cert_reqs="CERT_REQUIRED")
+_POOLS.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 _DEFAULT_HEADERS = {
     "User-Agent": USER_AGENT,
     "Accept": "*/*",
@@ -253,14 +376,16 @@ def outbound_request(
     max_bytes: int | None = None,
     allow_private: bool | None = None,
     follow_redirects: bool = True,
+    total_timeout: float | None = None,
+    total_timeout_name: str = TOTAL_TIMEOUT_NAME,
 ) -> OutboundResponse:
     """Call `url` within `policy`; `connect_timeout`, `read_timeout`, `max_bytes` and
-    `allow_private`, when given, override the policy's for this call."""
+    `allow_private`, when given, override the policy's for this call. `total_timeout` may
+    only lower the policy's deadline; `total_timeout_name` is what its message calls it."""
     allow = policy.allow_private if allow_private is None else allow_private
-    timeout = Timeout(
-        connect=connect_timeout or policy.connect_timeout,
-        read=read_timeout or policy.read_timeout,
-    )
+    total, total_name = policy.total_timeout, TOTAL_TIMEOUT_NAME
+    if total_timeout and total_timeout < total:
+        total, total_name = total_timeout, total_timeout_name
     limit = max_bytes or policy.max_response_bytes
     started = time.monotonic()
     history: list[str] = []
@@ -276,41 +401,79 @@ def outbound_request(
     elif body is None and method not in ("GET", "HEAD"):
         sent_headers["Content-Length"] = "0"  # as requests sends an empty body
     _check_headers(sent_headers)
-    while True:
-        response = _send(method, url, sent_headers, body, timeout, allow, policy)
-        complete = False
-        try:
-            if follow_redirects and response.status in REDIRECT_STATUSES:
-                target = urljoin(url, response.headers.get("Location", ""))
-                if _origin(target) != first_origin:
-                    raise OutboundError(
-                        f"The upstream redirected to another host ({urlsplit(target).netloc}); "
-                        "redirects are followed only within the same origin",
-                        "redirect",
-                    )
-                if len(history) >= MAX_REDIRECTS:
-                    raise OutboundError("The upstream redirected too many times", "redirect")
-                history.append(url)
-                url = target.partition("#")[0]
-                if response.status == 303 or (response.status in (301, 302) and method == "POST"):
-                    method, body = "GET", None
-                    for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
-                        sent_headers.pop(header, None)
-                continue
-            content = _read_capped(response, limit, urlsplit(url).netloc)
-            complete = True
-            return OutboundResponse(
-                status=response.status,
-                headers=response.headers,
-                content=content,
-                url=url,
-                elapsed_ms=int((time.monotonic() - started) * 1000),
-                history=history,
+    call = _Call(started + total)
+    _CURRENT.call = call
+    _WATCHDOG.watch(call)
+    try:
+        while True:
+            left = call.deadline - time.monotonic()
+            if left <= 0:
+                raise OutboundError("past the deadline between redirects", "timeout")
+            timeout = Timeout(
+                connect=min(connect_timeout or policy.connect_timeout, left),
+                read=min(read_timeout or policy.read_timeout, left),
             )
-        finally:
-            if not complete:  # a body left unread: the connection cannot serve another call
-                response.close()
-            response.release_conn()
+            response = _send(method, url, sent_headers, body, timeout, allow, policy)
+            call.received = 0
+            complete = False
+            try:
+                if follow_redirects and response.status in REDIRECT_STATUSES:
+                    target = urljoin(url, response.headers.get("Location", ""))
+                    if _origin(target) != first_origin:
+                        raise OutboundError(
+                            "The upstream redirected to another host "
+                            f"({urlsplit(target).netloc}); "
+                            "redirects are followed only within the same origin",
+                            "redirect",
+                        )
+                    if len(history) >= MAX_REDIRECTS:
+                        raise OutboundError("The upstream redirected too many times", "redirect")
+                    history.append(url)
+                    url = target.partition("#")[0]
+                    if response.status == 303 or (
+                        response.status in (301, 302) and method == "POST"
+                    ):
+                        method, body = "GET", None
+                        for header in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                            sent_headers.pop(header, None)
+                    call.received = None
+                    continue
+                content = _read_capped(response, limit, urlsplit(url).netloc, call)
+                if call.expired:  # cut at the deadline: what was read may be only a part
+                    raise OutboundError("cut at the deadline", "timeout")
+                complete = True
+                return OutboundResponse(
+                    status=response.status,
+                    headers=response.headers,
+                    content=content,
+                    url=url,
+                    elapsed_ms=int((time.monotonic() - started) * 1000),
+                    history=history,
+                )
+            finally:
+                if not complete:  # a body left unread: the connection cannot serve another call
+                    response.close()
+                response.release_conn()
+    except OutboundError as exc:
+        # A step that failed because the time was up says so, whatever the step saw.
+        if exc.kind != "too_large" and (call.expired or time.monotonic() >= call.deadline):
+            message = _past_deadline(url, total, total_name, call)
+            raise OutboundError(message, "timeout") from None
+        raise
+    finally:
+        _WATCHDOG.forget(call)
+        _CURRENT.call = None
+
+
+def _past_deadline(url: str, total: float, name: str, call: _Call) -> str:
+    if call.received is None:
+        progress = "it had not answered"
+    else:
+        progress = f"it had sent {call.received} bytes of its answer"
+    return (
+        f"The upstream at {urlsplit(url).netloc} took longer than the {total:g} s total limit "
+        f"({name}); {progress}"
+    )
 
 
 def _send(
@@ -395,16 +558,20 @@ def _reason(exc: Exception) -> str:
     return text.split(": ")[-1][:200] if text else type(exc).__name__
 
 
-def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, netloc: str) -> bytes:
+def _read_capped(response: urllib3.BaseHTTPResponse, limit: int, netloc: str, call: _Call) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise OutboundError(_too_large(limit), "too_large")
     chunks, total = [], 0
     try:
-        for chunk in response.stream(64 * 1024, decode_content=True):
+        # read1: what has arrived, up to a chunk, so the deadline is checked as bytes come.
+        while chunk := response.read1(64 * 1024, decode_content=True):
             total += len(chunk)
+            call.received = total
             if total > limit:
                 raise OutboundError(_too_large(limit), "too_large")
+            if time.monotonic() >= call.deadline:
+                raise OutboundError("past the deadline", "timeout")
             chunks.append(chunk)
     except ReadTimeoutError:
         raise OutboundError(

@@ -18,6 +18,7 @@ def upstream_policy() -> OutboundPolicy:
         max_response_bytes=settings.UPSTREAM_MAX_RESPONSE_BYTES,
         dns_cache_seconds=settings.UPSTREAM_DNS_CACHE_SECONDS,
         ca_bundle=settings.UPSTREAM_CA_BUNDLE,
+        total_timeout=settings.UPSTREAM_TOTAL_TIMEOUT,
         # An idle connection for every thread that may call out at once: sync runs or workers.
         pool_size=max(settings.SYNC_RUN_THREADS, settings.HUEY["consumer"]["workers"]),
     )
