@@ -278,6 +278,10 @@ else:
     HUEY["huey_class"] = "huey.SqliteHuey"
     HUEY["filename"] = str(DATA_DIR / "queue.sqlite3")
 TASKS = {"default": {"BACKEND": "apps.actions.task_backend.HueyTaskBackend"}}
+# A worker process renews the heartbeat of the runs it holds every sixth of this (10 s by
+# default); a run whose worker has been silent this long is ended by the reaper, which runs in
+# a thread of every worker process (apps/actions/liveness.py), as "the worker running it stopped".
+WORKER_HEARTBEAT_TIMEOUT_SECONDS = env_int("WORKER_HEARTBEAT_TIMEOUT_SECONDS", 60, minimum=3)
 
 LOGGING = {
     "version": 1,

@@ -61,6 +61,12 @@ class Action(models.Model):
     webhook_token_hash = models.CharField(max_length=64, blank=True)
     # A paid run: a usage record holds its price until the run ends (apps.billing).
     paid = models.BooleanField(default=False)
+    # The worker process that claimed the run (host:pid:start time, apps.actions.liveness),
+    # and its heartbeat while it holds the run waiting for the upstream's answer: renewed by
+    # the process every few seconds, cleared once the upstream acknowledged (202) and the run
+    # waits for its callback. A held run whose heartbeat stops is ended by the reaper.
+    worker = models.CharField(max_length=200, blank=True)
+    worker_seen_at = models.DateTimeField(null=True, blank=True)
     canceled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,11 +1,14 @@
-"""Ending runs that went silent or ran too long, as `timed-out`.
+"""Ending runs that went silent or ran too long (`timed-out`), or whose worker stopped (`error`).
 
-`overdue_reason` is the rule (pure, with the clock passed in). The periodic sweep and the
-status views apply the same rule, so a page never shows a run past its deadline as running.
+`worker_stopped_reason` and `overdue_reason` are the rules (pure, with the clock passed in).
+The sweeps (run by a thread of every worker process, apps.actions.liveness, and by
+`manage.py sweep_actions`) and the status views apply the same rules, so a page never shows a
+run past its deadline, or one whose worker is gone, as running.
 """
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionLog, Status
@@ -19,6 +22,30 @@ def duration_text(seconds: int) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def worker_stopped_reason(
+    *,
+    now: datetime,
+    status: str,
+    worker_seen_at: datetime | None,
+    heartbeat_timeout_seconds: int,
+) -> str | None:
+    """Why a run held by a worker process is over because that process stopped, or None.
+
+    A worker renews `worker_seen_at` of the runs it holds every few seconds; it is None when no
+    worker holds the run (still queued, run by a web process, or acknowledged by the upstream
+    and waiting for its callback: the quiet window applies to those).
+    """
+    if status != Status.IN_PROGRESS or worker_seen_at is None:
+        return None
+    if now - worker_seen_at <= timedelta(seconds=heartbeat_timeout_seconds):
+        return None
+    window = duration_text(heartbeat_timeout_seconds)
+    return (
+        f"This run was ended because the worker running it stopped (no heartbeat from it for "
+        f"{window}) before the upstream answered. Nothing was charged for it; run it again."
+    )
 
 
 def overdue_reason(
@@ -71,11 +98,40 @@ def action_time_out(*, action: Action, reason: str, now: datetime) -> bool:
     return ended
 
 
-def action_expire_if_overdue(action: Action, now: datetime | None = None) -> bool:
-    """Time the run out if its deadline has passed; True when this call ended it."""
+def action_worker_stopped(*, action: Action, reason: str, now: datetime) -> bool:
+    """End a run whose worker stopped as an error (any charge held for it is released); False
+    when it already ended some other way."""
+    ended = action_transition(
+        action=action,
+        to=Status.ERROR,
+        expected=(Status.IN_PROGRESS,),
+        finished_at=now,
+        error_message=reason,
+        response={"error": {"type": "worker", "code": "worker_stopped", "message": reason}},
+    )
+    if ended:
+        action.log_system(reason, level=ActionLog.Level.ERROR)
+    return ended
+
+
+def action_expire_if_overdue(
+    action: Action, now: datetime | None = None, *, alive_worker: str | None = None
+) -> bool:
+    """End the run if its worker stopped or its deadline has passed; True when this call
+    ended it. `alive_worker`: the id of the worker process calling, whose runs are not judged
+    by their heartbeat (it is evidently running)."""
     if action.is_terminal:
         return False
     now = now or timezone.now()
+    if not alive_worker or action.worker != alive_worker:
+        stopped = worker_stopped_reason(
+            now=now,
+            status=action.status,
+            worker_seen_at=action.worker_seen_at,
+            heartbeat_timeout_seconds=settings.WORKER_HEARTBEAT_TIMEOUT_SECONDS,
+        )
+        if stopped is not None:
+            return action_worker_stopped(action=action, reason=stopped, now=now)
     route = action.route
     reason = overdue_reason(
         now=now,
@@ -92,9 +148,29 @@ def action_expire_if_overdue(action: Action, now: datetime | None = None) -> boo
     return action_time_out(action=action, reason=reason, now=now)
 
 
-def actions_sweep(*, now: datetime | None = None) -> int:
-    """Time out every active run past its deadline; returns how many were ended."""
+def actions_sweep(*, now: datetime | None = None, alive_worker: str | None = None) -> int:
+    """End every active run past its deadline or whose worker stopped; how many were ended."""
     now = now or timezone.now()
     # Read the (few) active runs first, then write: no cursor stays open across the updates.
     active = list(Action.objects.active().select_related("route").order_by("created_at"))
-    return sum(action_expire_if_overdue(action, now=now) for action in active)
+    return sum(
+        action_expire_if_overdue(action, now=now, alive_worker=alive_worker) for action in active
+    )
+
+
+def actions_sweep_stopped_workers(
+    *, now: datetime | None = None, alive_worker: str | None = None
+) -> int:
+    """End every run held by a worker whose heartbeat stopped; how many were ended.
+
+    The cheap part of the sweep, run every few seconds: one indexed read of the in-progress
+    runs whose heartbeat is older than WORKER_HEARTBEAT_TIMEOUT_SECONDS (usually none)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.WORKER_HEARTBEAT_TIMEOUT_SECONDS)
+    stale = Action.objects.filter(status=Status.IN_PROGRESS, worker_seen_at__lt=cutoff)
+    if alive_worker:
+        stale = stale.exclude(worker=alive_worker)
+    found = list(stale.order_by("created_at"))
+    return sum(
+        action_expire_if_overdue(action, now=now, alive_worker=alive_worker) for action in found
+    )

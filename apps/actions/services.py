@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Organization
 from apps.accounts.services import personal_org
+from apps.actions.liveness import worker_claim_fields, worker_holding
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionAsset, ActionLog, Status
 from apps.actions.outputs import output_assets_store
 from apps.actions.selectors import action_by_id, route_run_loaded
@@ -226,7 +227,9 @@ def _run_on_pool(action: Action, webhook_token: str, route: Route) -> None:
 def run_action(action: Action | Any) -> None:
     """Claim a queued action and call the upstream. Always ends terminal or in-progress.
 
-    Takes the action or its id (a queued task); another worker's claim or a cancel wins.
+    Takes the action or its id (a queued task); another worker's claim or a cancel wins. In a
+    worker process the claim records the worker, whose heartbeats then show the run is held
+    until the upstream answers (apps.actions.liveness).
     """
     if not isinstance(action, Action):
         action_id = action
@@ -242,9 +245,11 @@ def run_action(action: Action | Any) -> None:
         expected=(Status.QUEUED,),
         started_at=timezone.now(),
         webhook_token_hash=token_hash,
+        **worker_claim_fields(),
     ):
         return  # another worker has it, or it was canceled
-    _run_claimed(action, token)
+    with worker_holding(action.pk):
+        _run_claimed(action, token)
 
 
 def _run_claimed(action: Action, webhook_token: str, *, route: Route | None = None) -> None:
@@ -430,12 +435,14 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
         action_fail(action=action, message=message, upstream_status=status, **recorded)
         return
     if status == 202 or route.execution_mode == ExecutionMode.ASYNC:
-        # Acknowledged: the result arrives later through the webhook.
+        # Acknowledged: the result arrives later through the webhook. No worker holds the run
+        # any longer (its heartbeat is cleared): the quiet window is its deadline now.
         action_transition(
             action=action,
             to=Status.IN_PROGRESS,
             expected=(Status.IN_PROGRESS,),
             last_heartbeat_at=now,
+            worker_seen_at=None,
             **recorded,
         )
         return

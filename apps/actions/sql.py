@@ -38,7 +38,7 @@ RUN_SERVICE_FIELDS = (
 # What a status poll reads: who may see the run, the reaper's rule, and the change stamp.
 POLL_ACTION_FIELDS = (
     *("user", "route", "status", "created_at", "started_at", "ack_at"),
-    *("last_heartbeat_at", "last_updated", "paid"),
+    *("last_heartbeat_at", "last_updated", "paid", "worker_seen_at"),
 )
 POLL_ROUTE_FIELDS = (
     *("asset_type", "user", "org", "parent", "visibility", "archived_at"),

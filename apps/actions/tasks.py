@@ -2,17 +2,18 @@
 
 from django.db import close_old_connections, connection
 from django.tasks import task
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import HUEY
 
-from apps.actions.reaper import actions_sweep
+from apps.actions.liveness import worker_liveness_start
 from apps.actions.task_backend import run_django_task  # noqa: F401  (registers the runner)
 
 
-@db_periodic_task(crontab(minute="*"), name="ouro.sweep_overdue_actions")
-def sweep_overdue_actions() -> None:
-    """The reaper: the worker running the scheduler ends overdue runs every minute."""
-    actions_sweep()
+@HUEY.on_startup("ouro.worker_liveness")
+def start_worker_liveness() -> None:
+    """Every worker process runs its heartbeats and the reaper in threads of their own, beside
+    its worker threads (apps.actions.liveness): called as each worker thread starts, it starts
+    them once per process."""
+    worker_liveness_start()
 
 
 @task

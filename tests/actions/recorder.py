@@ -2,13 +2,15 @@
 
 /json -> 200 JSON echo of what it got, /text -> text/plain, /image -> a PNG,
 /notjson -> a body that claims to be JSON but is not, /big -> 64 KiB of JSON,
-/status/<code> -> that status, /accept -> 202. Used where a test must count or inspect
+/status/<code> -> that status, /accept -> 202, /sleep/<seconds> -> 200 after that long (the
+request is recorded first). Used where a test must count or inspect
 exactly what reached the upstream.
 """
 
 import base64
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -64,6 +66,9 @@ class Recorder:
             return 200, "application/json", b"{not json"
         if path == "/big":
             return 200, "application/json", json.dumps({"x": "a" * 65536}).encode()
+        if path.startswith("/sleep/"):
+            time.sleep(float(path.rsplit("/", 1)[1]))
+            return 200, "application/json", b'{"slept": true}'
         if path == "/accept":
             return 202, "application/json", b'{"accepted": true}'
         if path.startswith("/status/"):

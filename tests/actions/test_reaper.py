@@ -1,4 +1,5 @@
-"""The reaper: the pure deadline rule, the sweep, its command and periodic task, lazy expiry."""
+"""The reaper: the pure deadline rule, the sweep, its command, lazy expiry. (Runs whose worker
+stopped, and the reaper's thread in every worker process: test_worker_liveness.py.)"""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -6,7 +7,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from huey.contrib.djhuey import HUEY
 
 from apps.actions.models import Action, ActionLog, CallbackDelivery, Status
 from apps.actions.reaper import (
@@ -124,18 +124,7 @@ class TestTheSweep:
         Action.objects.filter(pk=action.pk).update(created_at=action.created_at - timedelta(days=2))
         out = StringIO()
         call_command("sweep_actions", stdout=out)
-        assert "Timed out 1 action" in out.getvalue()
-        action.refresh_from_db()
-        assert action.status == Status.TIMED_OUT
-
-    def test_the_worker_runs_the_sweep_every_minute(self, running_action):
-        from apps.actions.tasks import sweep_overdue_actions
-
-        due = [task.name for task in HUEY.read_periodic(datetime(2026, 1, 1, 12, 7))]
-        assert sweep_overdue_actions.name in due
-        action, _ = running_action()
-        Action.objects.filter(pk=action.pk).update(created_at=action.created_at - timedelta(days=2))
-        sweep_overdue_actions.call_local()
+        assert "Ended 1 action" in out.getvalue()
         action.refresh_from_db()
         assert action.status == Status.TIMED_OUT
 
