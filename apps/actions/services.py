@@ -421,6 +421,8 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
             headers=headers,
             params=query or None,
             json=(body if body is not None else {}) if send_body else None,
+            total_timeout=route.total_timeout_seconds,
+            total_timeout_name="the route's total timeout",
         )
     except OutboundError as exc:
         action_fail(action=action, message=exc.message, request=snapshot)

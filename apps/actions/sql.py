@@ -29,7 +29,7 @@ RUN_ROUTE_FIELDS = (
     *PERMISSION_FIELDS,
     *("name", "slug", "service", "method", "path", "execution_mode", "sync_timeout_seconds"),
     *("parameters", "request_body", "input_assets", "output_assets", "pricing"),
-    "hard_timeout_seconds",
+    *("hard_timeout_seconds", "total_timeout_seconds"),
 )
 RUN_SERVICE_FIELDS = (
     *PERMISSION_FIELDS,

@@ -54,6 +54,9 @@ class Route(Asset):
     quiet_window_seconds = models.PositiveIntegerField(default=45 * 60)
     # No action may run longer than this, whatever it reports.
     hard_timeout_seconds = models.PositiveIntegerField(default=24 * 3600)
+    # The most one call to the upstream may take, connect to the answer's last byte (seconds);
+    # null: UPSTREAM_TOTAL_TIMEOUT, which also caps it.
+    total_timeout_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["service", "method", "path"])]

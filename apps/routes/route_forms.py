@@ -71,6 +71,14 @@ class RouteForm(forms.Form):
         min_value=1,
         help_text="Per-second prices: the most seconds one run is charged for (and holds)",
     )
+    total_timeout_seconds = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Total timeout (seconds)",
+        help_text="The most one call to the upstream may take, from connecting to the last byte "
+        "of its answer; empty for the server's limit (UPSTREAM_TOTAL_TIMEOUT), which a longer "
+        "one cannot pass",
+    )
 
     @staticmethod
     def pricing_initial(pricing: dict) -> dict:

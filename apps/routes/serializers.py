@@ -73,6 +73,7 @@ def route_data(route: Route) -> dict:
         "output_type": route.output_type or None,
         "output_filter": route.output_filter or None,
         "output_file_extension": route.output_file_extension or None,
+        "total_timeout_seconds": route.total_timeout_seconds,
     }
 
 

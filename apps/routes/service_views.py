@@ -285,6 +285,7 @@ def service_route_edit(request: HttpRequest, service_id, route_id) -> HttpRespon
             "responses",
             "input_assets",
             "output_assets",
+            "total_timeout_seconds",
         )
     }
     initial.update(RouteForm.pricing_initial(route.pricing))

@@ -297,10 +297,24 @@ def _validated(data: dict, route: Route) -> dict:
                 output_filter=str(data.get("output_filter") or route.output_filter or ""),
             )
         )
+    if "total_timeout_seconds" in data:
+        values["total_timeout_seconds"] = _seconds(data["total_timeout_seconds"])
     pricing = _pricing(data, route.pricing)
     if pricing != route.pricing:
         values["pricing"] = pricing
     return values
+
+
+def _seconds(value) -> int | None:
+    """A route's total timeout: whole seconds, at least 1, or null for the server's."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31 - 1:
+        raise RouteError(
+            "total_timeout_seconds must be a whole number of seconds (at least 1) or null",
+            field="total_timeout_seconds",
+        )
+    return value
 
 
 def _check_unique(route: Route) -> None:

@@ -3,7 +3,9 @@
 Run it with `python -m examples.demo_upstream --port 8001`. It serves its OpenAPI 3.1 spec
 (with x-ouro extensions) at /openapi.json and a handful of routes: a fast JSON answer, path
 and query parameters, a PNG chart output, an async job that answers 202 and reports back
-through `ouro-webhook-url`, a 500 failure, a slow answer and an echo.
+through `ouro-webhook-url`, a 500 failure, a slow answer and an echo. Outside the spec,
+/drip?bytes=100000&interval=0.5 is a faulty upstream for the tests: it promises that many
+bytes and sends one every `interval` seconds.
 """
 
 import base64
@@ -332,7 +334,26 @@ class Handler(BaseHTTPRequestHandler):
             seconds = min(float(query.get("seconds", 2)), 120.0)
             time.sleep(seconds)
             return self._send(200, {"slept": seconds})
+        if url.path == "/drip":
+            return self._drip(query)
         return self._send(404, {"detail": "Not found"})
+
+    def _drip(self, query: dict) -> None:
+        """Promise `bytes` of JSON-ish text and send one every `interval` seconds, until done
+        or the caller hangs up (every byte arrives well within any read timeout)."""
+        size = max(1, min(int(query.get("bytes", 100_000)), 10_000_000))
+        interval = max(0.0, min(float(query.get("interval", 0.5)), 10.0))
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        try:
+            for _ in range(size):
+                time.sleep(interval)
+                self.wfile.write(b"x")
+        except OSError:
+            pass  # the caller gave up: its deadline did its work
 
     def do_POST(self):  # noqa: N802
         url = urlparse(self.path)

@@ -100,3 +100,17 @@ def test_delete_archives_the_route(api, alice_key, charlie_key, service):
     api(alice_key).delete(f"/routes/{data['id']}")
     assert Route.objects.get(pk=data["id"]).archived_at is not None
     assert api(alice_key).get(f"/routes/{data['id']}").status_code == 404
+
+
+def test_a_route_sets_its_total_timeout_and_clears_it(api, alice_key, service):
+    data = make(api, alice_key, service, total_timeout_seconds=30).json()["data"]
+    assert data["route"]["total_timeout_seconds"] == 30
+    path = f"/services/{service.pk}/routes/{data['id']}"
+    kept = api(alice_key).put(path, {"route": {"summary": "other"}}).json()["data"]
+    assert kept["route"]["total_timeout_seconds"] == 30  # a field not given stays
+    cleared = api(alice_key).put(path, {"route": {"total_timeout_seconds": None}}).json()["data"]
+    assert cleared["route"]["total_timeout_seconds"] is None
+    for bad in (0, "30", 1.5, True):
+        error = api(alice_key).put(path, {"route": {"total_timeout_seconds": bad}}).json()["error"]
+        assert error["field"] == "total_timeout_seconds", bad
+    assert Route.objects.get(pk=data["id"]).total_timeout_seconds is None

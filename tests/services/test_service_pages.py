@@ -266,3 +266,26 @@ def test_a_per_second_price_survives_the_edit_form(logged_in, service):
     assert logged_in.post(edit_url, data).status_code == 302
     route.refresh_from_db()
     assert route.pricing == {"model": "per_call", "unit_cost": "0.25", "currency": "usd"}
+
+
+def test_the_route_form_sets_and_clears_the_routes_total_timeout(logged_in, service):
+    route = service.routes.get(name="list_pets")
+    edit_url = f"/services/{service.pk}/routes/{route.pk}/edit"
+    data = {
+        "method": route.method,
+        "path": route.path,
+        "name": route.name,
+        "execution_mode": "sync",
+        "visibility": "inherit",
+        "total_timeout_seconds": "15",
+    }
+    assert "Total timeout (seconds)" in logged_in.get(edit_url).content.decode()
+    assert logged_in.post(edit_url, data).status_code == 302
+    route.refresh_from_db()
+    assert route.total_timeout_seconds == 15
+    assert 'value="15"' in logged_in.get(edit_url).content.decode()
+    refused = logged_in.post(edit_url, {**data, "total_timeout_seconds": "0"})
+    assert refused.status_code == 200 and "greater than or equal to 1" in refused.content.decode()
+    assert logged_in.post(edit_url, {**data, "total_timeout_seconds": ""}).status_code == 302
+    route.refresh_from_db()
+    assert route.total_timeout_seconds is None  # the server's UPSTREAM_TOTAL_TIMEOUT
