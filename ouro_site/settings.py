@@ -63,6 +63,9 @@ UPSTREAM_READ_TIMEOUT = env_int("UPSTREAM_READ_TIMEOUT", 60, minimum=1)
 # The most one upstream call may take in all: connect, headers and the whole body, whatever the
 # pace it sends at; a route may set a lower one.
 UPSTREAM_TOTAL_TIMEOUT = env_int("UPSTREAM_TOTAL_TIMEOUT", 120, minimum=1)
+# Calls to one service at once, per process (web or worker): one slow upstream cannot take
+# every thread. Sync runs over it answer 429; queued runs wait in the queue.
+UPSTREAM_MAX_CONCURRENCY_PER_SERVICE = env_int("UPSTREAM_MAX_CONCURRENCY_PER_SERVICE", 4, minimum=1)
 # How long a host name's resolved addresses are reused (each call still vets them); 0: never.
 UPSTREAM_DNS_CACHE_SECONDS = env_int("UPSTREAM_DNS_CACHE_SECONDS", 30, minimum=0)
 UPSTREAM_MAX_RESPONSE_BYTES = env_int("UPSTREAM_MAX_RESPONSE_BYTES", 20 * 1024 * 1024, minimum=1024)

@@ -34,6 +34,7 @@ from apps.routes.schema_form import FormInputError
 from apps.routes.selectors import route_for_user
 from apps.routes.serializers import route_dict
 from apps.routes.services import route_archive
+from apps.services.upstream import UpstreamBusy
 
 
 def _route(request: Request, service_id: str, route_id: str) -> Route:
@@ -115,6 +116,12 @@ def route_use(request: Request, service_id: str, route_id: str):
             needed_cents=exc.needed_cents,
             available_cents=exc.available_cents,
         ) from None
+    except UpstreamBusy as exc:  # refused before anything was recorded, held or sent
+        return Response(
+            error_body(exc.message, "upstream_busy", 429, retryable=True),
+            status=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     return use_response(action)
 
 

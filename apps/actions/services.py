@@ -12,6 +12,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +28,7 @@ from apps.actions.liveness import worker_claim_fields, worker_holding
 from apps.actions.models import ACTIVE_STATUSES, Action, ActionAsset, ActionLog, Status
 from apps.actions.outputs import output_assets_store
 from apps.actions.selectors import action_by_id, route_run_loaded
+from apps.actions.task_backend import queue_runs_inline
 from apps.actions.transitions import action_transition
 from apps.actions.webhooks import webhook_token_new, webhook_url
 from apps.assets.io import (
@@ -41,7 +43,12 @@ from apps.routes.schema_form import FormInputError, inputs_validate
 from apps.routes.selectors import route_spec_context
 from apps.services.models import AuthMethod, Service
 from apps.services.outbound import OutboundError, outbound_request
-from apps.services.upstream import upstream_policy
+from apps.services.upstream import (
+    UpstreamSlot,
+    upstream_policy,
+    upstream_slot,
+    upstream_slot_or_busy,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,9 @@ REDACTED = "[redacted]"
 INLINE_IMAGE_BYTES = 2 * 1024 * 1024
 TEXT_KEEP_CHARS = 100_000
 BODYLESS_METHODS = ("GET", "HEAD", "DELETE", "OPTIONS")
+# A queued run whose service has all its calls in flight is handed to the queue again this
+# much later (seconds), still queued.
+BUSY_REQUEUE_SECONDS = 1
 
 _SYNC_RUNNER: ThreadPoolExecutor | None = None
 _SYNC_RUNNER_LOCK = threading.Lock()
@@ -80,8 +90,9 @@ def route_run(
     """Check, record and dispatch one run of a route.
 
     `inputs` = {"body", "query", "parameters", "headers", "input_assets": {name: asset id}}.
-    Raises PermissionDenied, FormInputError with per-field errors, PricingError or
-    PaymentRequired; then nothing is recorded, charged or sent upstream. A paid run holds its
+    Raises PermissionDenied, FormInputError with per-field errors, PricingError,
+    PaymentRequired or (a run made now whose service has all its calls in flight here)
+    UpstreamBusy; then nothing is recorded, charged or sent upstream. A paid run holds its
     price from here until it ends. Async routes and `prefer_async` go through the task queue;
     otherwise the run happens now, waiting at most `route.sync_timeout_seconds`.
     """
@@ -111,28 +122,36 @@ def route_run(
     )
     queued = prefer_async or route.execution_mode == ExecutionMode.ASYNC
     webhook_token = None
+    slot = UpstreamSlot()
     if not queued:
+        # A place among the service's calls in flight, taken before anything is recorded: over
+        # the limit the run is refused (429) with nothing recorded or held.
+        slot = upstream_slot_or_busy(route.service_id)
         # Run here and now: no worker can pick it up, so it is recorded already claimed, with
         # its callback capability, in the one write (instead of an insert and a claim).
         webhook_token, action.webhook_token_hash = webhook_token_new()
         action.status, action.started_at = Status.IN_PROGRESS, action.created_at
-    # One statement needs no transaction: on SQLite the write lock is then held only while the
-    # row is written, not while Python runs between BEGIN and COMMIT.
-    with transaction.atomic() if resolved or price else contextlib.nullcontext():
-        action.save(force_insert=True)
-        if price is not None:
-            usage_reserve(action=action, route=route, price=price)
-        if resolved:
-            ActionAsset.objects.bulk_create(
-                ActionAsset(
-                    action=action,
-                    asset=item.asset,
-                    role=ActionAsset.Role.INPUT,
-                    name=item.name,
-                    is_primary=item.is_primary,
+    try:
+        # One statement needs no transaction: on SQLite the write lock is then held only while
+        # the row is written, not while Python runs between BEGIN and COMMIT.
+        with transaction.atomic() if resolved or price else contextlib.nullcontext():
+            action.save(force_insert=True)
+            if price is not None:
+                usage_reserve(action=action, route=route, price=price)
+            if resolved:
+                ActionAsset.objects.bulk_create(
+                    ActionAsset(
+                        action=action,
+                        asset=item.asset,
+                        role=ActionAsset.Role.INPUT,
+                        name=item.name,
+                        is_primary=item.is_primary,
+                    )
+                    for item in resolved
                 )
-                for item in resolved
-            )
+    except BaseException:
+        slot.release()
+        raise
     if queued:
         action_enqueue(action=action)
         action.refresh_from_db()  # an eager queue (tests, TASKS_EAGER) has already run it
@@ -143,6 +162,7 @@ def route_run(
         route=route,
         webhook_token=webhook_token,
         wait_seconds=route.sync_timeout_seconds or 60,
+        slot=slot,
     )
     # Still running (the pool's thread has that object): show a fresh copy as it is now.
     action = finished or action_by_id(action.pk)
@@ -191,7 +211,12 @@ def _sync_runner() -> ThreadPoolExecutor:
 
 
 def action_run_bounded(
-    *, action: Action, route: Route, webhook_token: str, wait_seconds: float
+    *,
+    action: Action,
+    route: Route,
+    webhook_token: str,
+    wait_seconds: float,
+    slot: UpstreamSlot | None = None,
 ) -> Action | None:
     """Run a claimed action now, but answer after `wait_seconds` at most.
 
@@ -201,13 +226,20 @@ def action_run_bounded(
     rest). An action left behind by a killed process is ended by the reaper. Inside an open
     transaction another connection could not see the new row yet, so the run happens inline.
 
-    `route` is the action's route with its service, as the run loaded it.
+    `route` is the action's route with its service, as the run loaded it; `slot`, the run's
+    place among its service's calls, is released when the run ends.
     Returns the action as the run left it, or None when the wait ran out first.
     """
+    slot = slot or UpstreamSlot()
     if connection.in_atomic_block:
-        _run_claimed(action, webhook_token, route=route)
+        with slot:
+            _run_claimed(action, webhook_token, route=route)
         return action
-    future = _sync_runner().submit(_run_on_pool, action, webhook_token, route)
+    try:
+        future = _sync_runner().submit(_run_on_pool, action, webhook_token, route, slot)
+    except BaseException:
+        slot.release()
+        raise
     try:
         future.result(timeout=wait_seconds)
     except FutureTimeout:
@@ -215,11 +247,12 @@ def action_run_bounded(
     return action
 
 
-def _run_on_pool(action: Action, webhook_token: str, route: Route) -> None:
+def _run_on_pool(action: Action, webhook_token: str, route: Route, slot: UpstreamSlot) -> None:
     # Like a request: drop a connection that is broken or past CONN_MAX_AGE, before and after.
     close_old_connections()
     try:
-        _run_claimed(action, webhook_token, route=route)
+        with slot:
+            _run_claimed(action, webhook_token, route=route)
     finally:
         close_old_connections()
 
@@ -237,6 +270,50 @@ def run_action(action: Action | Any) -> None:
         if action is None:
             log.warning("run_action: no action %s", action_id)
             return
+    route = route_run_loaded(action.route_id)  # with its service; None once archived
+    slot = _queued_slot(action, route)
+    if slot is None:
+        return  # the service has all its calls in flight: it waits in the queue
+    with slot:
+        _claim_and_run(action, route)
+
+
+def _queued_slot(action: Action, route: Route | None) -> UpstreamSlot | None:
+    """A queued run's place among its service's calls in flight in this process
+    (UPSTREAM_MAX_CONCURRENCY_PER_SERVICE), or None when all are taken. The run is then not
+    claimed: it stays queued and is handed to the queue again a moment later, so one slow
+    upstream holds no more worker threads than its limit. A queue that runs work inline
+    (TASKS_EAGER) has no later: there the caller waits for a place, as long as a call may take.
+    """
+    if route is None or action.status != Status.QUEUED:
+        return UpstreamSlot()  # nothing to call, or not this worker's to run: the claim says
+    if not queue_runs_inline():
+        slot = upstream_slot(route.service_id)
+        if slot is None:
+            _enqueue_again(action)
+        return slot
+    slot = upstream_slot(route.service_id, wait=settings.UPSTREAM_TOTAL_TIMEOUT)
+    if slot is None:
+        action_fail(
+            action=action,
+            message="This service's upstream stayed busy with other runs "
+            "(UPSTREAM_MAX_CONCURRENCY_PER_SERVICE) for as long as a call may take",
+        )
+    return slot
+
+
+def _enqueue_again(action: Action) -> None:
+    from apps.actions.tasks import run_action_task
+
+    later = timezone.now() + timedelta(seconds=BUSY_REQUEUE_SECONDS)
+    try:
+        run_action_task.using(run_after=later).enqueue(action_id=str(action.pk))
+    except Exception:
+        log.exception("The task queue refused action %s", action.pk)
+        action_fail(action=action, message=QUEUE_REFUSED)
+
+
+def _claim_and_run(action: Action, route: Route | None) -> None:
     # Every run gets a callback capability: an upstream may answer 202 even on a sync route.
     token, token_hash = webhook_token_new()
     if not action_transition(
@@ -249,7 +326,7 @@ def run_action(action: Action | Any) -> None:
     ):
         return  # another worker has it, or it was canceled
     with worker_holding(action.pk):
-        _run_claimed(action, token)
+        _run_claimed(action, token, route=route)
 
 
 def _run_claimed(action: Action, webhook_token: str, *, route: Route | None = None) -> None:

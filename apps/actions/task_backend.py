@@ -11,9 +11,16 @@ from django.tasks.signals import task_enqueued
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
+from huey.contrib.djhuey import HUEY
 from huey.contrib.djhuey import task as huey_task
 
 log = logging.getLogger(__name__)
+
+
+def queue_runs_inline() -> bool:
+    """Whether queued work runs at once in the caller's thread (TASKS_EAGER, the tests): work
+    deferred to later would then never run."""
+    return HUEY.immediate
 
 
 @huey_task(name="ouro.run_django_task")

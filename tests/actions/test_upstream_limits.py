@@ -1,12 +1,18 @@
-"""Faulty upstreams: every call has a total deadline, so none can hold a thread for ever.
+"""Faulty and slow upstreams: every call has a total deadline, and one service's calls in flight
+are bounded per process, so neither can take every web thread or worker.
 
-The upstream is a real loopback server: the demo's /drip promises 100 kB and sends a byte every
-0.5 s (each well within the read timeout).
+The upstreams are real loopback servers: the demo's /drip promises 100 kB and sends a byte every
+0.5 s (each well within the read timeout), /slow answers after a while.
 """
 
+import os
+import signal
+import threading
 import time
+import uuid
 
 import pytest
+from django.db import close_old_connections
 
 from apps.actions.models import Action, Status
 from apps.actions.services import route_run
@@ -17,6 +23,7 @@ DRIP = [
     {"name": "interval", "in": "query", "schema": {"type": "number"}},
 ]
 DRIPPING = {"bytes": 100_000, "interval": 0.5}
+SECONDS = [{"name": "seconds", "in": "query", "schema": {"type": "number"}}]
 ROUTE_LIMIT = "took longer than the 2 s total limit (the route's total timeout)"
 
 
@@ -88,3 +95,125 @@ def test_without_a_route_limit_the_servers_holds_and_a_route_cannot_raise_it(
         assert "took longer than the 1 s total limit (UPSTREAM_TOTAL_TIMEOUT)" in (
             action.error_message
         )
+
+
+# Calls in flight per service ----------------------------------------------------------------
+
+
+def _in_flight(route, user, seconds: float) -> threading.Thread:
+    """A sync run of the slow route on a thread of its own (as a web request would), started
+    and seen in progress before this returns."""
+
+    def run():
+        try:
+            route_run(route=route, user=user, inputs={"query": {"seconds": seconds}})
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not Action.objects.filter(route=route, status=Status.IN_PROGRESS).exists():
+        assert time.monotonic() < deadline, "the slow run did not start"
+        time.sleep(0.02)
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_run_over_the_services_limit_answers_429_and_records_nothing(
+    api, alice_key, alice, make_service, make_route, settings
+):
+    settings.UPSTREAM_MAX_CONCURRENCY_PER_SERVICE = 1
+    service = make_service()
+    slow = make_route("GET", "/slow", name="slow", service=service, parameters=SECONDS)
+    hello = make_route("GET", "/hello", name="hello", service=service)
+    elsewhere = make_route("GET", "/hello", name="hello", service=make_service(name="Other"))
+    holder = _in_flight(slow, alice, seconds=1.5)
+    try:
+        refused = use(api, alice_key, hello)
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "2"
+        error = refused.json()["error"]
+        assert error["code"] == "upstream_busy" and error["status"] == 429
+        assert "UPSTREAM_MAX_CONCURRENCY_PER_SERVICE" in error["message"]
+        assert not Action.objects.filter(route=hello).exists()  # nothing recorded or charged
+        # Another service's upstream is not held up by this one's.
+        assert use(api, alice_key, elsewhere).status_code == 200
+    finally:
+        holder.join(10)
+    assert Action.objects.get(route=slow).status == Status.SUCCESS
+    assert use(api, alice_key, hello).status_code == 200  # its place is free again
+
+
+@pytest.fixture
+def workers(tmp_path):
+    """A real huey consumer with one worker thread in this process, on a queue of its own:
+    Redis at TEST_REDIS_URL when set, else a SQLite file. Yields the consumer."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import RedisStorage, SqliteStorage
+
+    name = f"ouro-limits-{uuid.uuid4().hex[:8]}"
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if redis_url:
+        storage = RedisStorage(name, url=redis_url)
+    else:
+        storage = SqliteStorage(name, filename=str(tmp_path / "queue.sqlite3"))
+    saved_storage = HUEY.storage
+    handlers = {
+        sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
+    HUEY.immediate = False
+    HUEY.storage = storage
+    consumer = HUEY.create_consumer(
+        workers=1,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.05,
+        max_delay=0.1,
+        check_worker_health=False,
+    )
+    consumer.start()
+    try:
+        yield consumer
+    finally:
+        consumer.stop(graceful=True)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        storage.flush_all()
+        HUEY.storage = saved_storage
+        HUEY.immediate = True
+
+
+def _wait_for(action, statuses, seconds: float) -> Action:
+    deadline = time.monotonic() + seconds
+    while True:
+        action.refresh_from_db()
+        if action.status in statuses or time.monotonic() > deadline:
+            return action
+        time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_run_over_the_limit_waits_in_the_queue_without_holding_a_worker(
+    alice, make_service, make_route, settings, workers
+):
+    settings.UPSTREAM_MAX_CONCURRENCY_PER_SERVICE = 1
+    service = make_service()
+    slow = make_route("GET", "/slow", name="slow", service=service, parameters=SECONDS)
+    hello = make_route("GET", "/hello", name="hello", service=service)
+    elsewhere = make_route("GET", "/hello", name="hello", service=make_service(name="Other"))
+    holder = _in_flight(slow, alice, seconds=2)
+    try:
+        waiting = route_run(route=hello, user=alice, inputs={}, prefer_async=True)
+        time.sleep(0.5)  # the worker has seen it, found no place, and handed it back
+        # The one worker thread is free: another service's run goes ahead of the waiting one.
+        other = route_run(route=elsewhere, user=alice, inputs={}, prefer_async=True)
+        assert _wait_for(other, (Status.SUCCESS,), 3).status == Status.SUCCESS
+        waiting.refresh_from_db()
+        assert (waiting.status, waiting.started_at) == (Status.QUEUED, None)
+    finally:
+        holder.join(10)
+    # Once the slow run has ended, the waiting one is taken up again and succeeds.
+    waiting = _wait_for(waiting, (Status.SUCCESS, Status.ERROR), 6)
+    assert waiting.status == Status.SUCCESS, waiting.error_message
+    assert waiting.response == {"message": "Hello, world!"}

@@ -169,8 +169,9 @@ def test_the_database_itself_refuses_a_negative_balance(bob, fund):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_runs_cannot_spend_the_same_cents(paid_hello, bob, fund):
+def test_concurrent_runs_cannot_spend_the_same_cents(paid_hello, bob, fund, settings):
     fund(bob, 10)  # two runs' worth, for six callers at once
+    settings.UPSTREAM_MAX_CONCURRENCY_PER_SERVICE = 6  # all six reach the wallet at once
     outcomes, start = [], threading.Barrier(6)
 
     def run():
