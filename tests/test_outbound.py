@@ -635,3 +635,24 @@ def test_a_call_that_ends_in_time_is_not_cut_later(keep_alive_upstream):
     time.sleep(0.7)  # past the first call's deadline: its kept connection must still serve
     second = outbound_request("GET", f"{keep_alive_upstream}/who", policy=policy)
     assert first.text.split()[0] == second.text.split()[0]
+
+
+def test_a_short_deadline_is_kept_while_a_longer_call_is_in_flight(upstream):
+    long_call = threading.Thread(
+        target=lambda: pytest.raises(
+            OutboundError,
+            outbound_request,
+            "GET",
+            f"{upstream}/drip",
+            policy=OutboundPolicy(allow_private=True, total_timeout=2.5),
+        )
+    )
+    long_call.start()
+    time.sleep(0.2)  # the watchdog now sleeps until the long call's deadline
+    started = time.monotonic()
+    with pytest.raises(OutboundError, match="0.8 s total limit"):
+        outbound_request(
+            "GET", f"{upstream}/drip", policy=OutboundPolicy(allow_private=True, total_timeout=0.8)
+        )
+    assert time.monotonic() - started < 1.3
+    long_call.join(5)
