@@ -1,6 +1,6 @@
 """Wallets and charges as the official client reads them (`ouro.models.money`)."""
 
-from apps.assets.serializers import iso
+from apps.accounts.serializers import iso
 from apps.billing.models import LedgerEntry, UsageRecord, Wallet
 from apps.billing.pricing import whole_cents
 
