@@ -30,9 +30,7 @@ def asset_links() -> Prefetch:
 
 
 def actions_with_related(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("route", "user", "usage_record").prefetch_related(
-        asset_links()
-    )
+    return queryset.select_related("route", "user", "usage_record").prefetch_related(asset_links())
 
 
 def action_can_view(*, user, action: Action) -> bool:
