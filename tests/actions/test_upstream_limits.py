@@ -7,12 +7,15 @@ The upstreams are real loopback servers: the demo's /drip promises 100 kB and se
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from apps.actions.models import Action, Status
 from apps.actions.services import route_run
@@ -23,6 +26,7 @@ DRIP = [
     {"name": "interval", "in": "query", "schema": {"type": "number"}},
 ]
 DRIPPING = {"bytes": 100_000, "interval": 0.5}
+ROOT = Path(__file__).resolve().parents[2]
 SECONDS = [{"name": "seconds", "in": "query", "schema": {"type": "number"}}]
 ROUTE_LIMIT = "took longer than the 2 s total limit (the route's total timeout)"
 
@@ -145,75 +149,95 @@ def test_a_sync_run_over_the_services_limit_answers_429_and_records_nothing(
     assert use(api, alice_key, hello).status_code == 200  # its place is free again
 
 
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"  # the test database is a file (tests/conftest.py)
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 @pytest.fixture
-def workers(tmp_path):
-    """A real huey consumer with one worker thread in this process, on a queue of its own:
-    Redis at TEST_REDIS_URL when set, else a SQLite file. Yields the consumer."""
+def worker(tmp_path, settings):
+    """A real `run_huey` process with two worker threads, its service limit 1, on the test's
+    database and a queue of its own (Redis at TEST_REDIS_URL on PostgreSQL, else the SQLite
+    queue file), which this process hands runs to. Yields the process."""
     from huey.contrib.djhuey import HUEY
     from huey.storage import RedisStorage, SqliteStorage
 
     name = f"ouro-limits-{uuid.uuid4().hex[:8]}"
-    redis_url = os.environ.get("TEST_REDIS_URL")
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(
+        DATABASE_URL=_database_url(),
+        HUEY_NAME=name,
+        TASKS_EAGER="false",
+        UPSTREAM_ALLOW_PRIVATE_IPS="true",
+        UPSTREAM_MAX_CONCURRENCY_PER_SERVICE="1",
+        PYTHONUNBUFFERED="1",
+    )
+    redis_url = os.environ.get("TEST_REDIS_URL") if connection.vendor != "sqlite" else ""
     if redis_url:
+        env["REDIS_URL"] = redis_url
         storage = RedisStorage(name, url=redis_url)
     else:
-        storage = SqliteStorage(name, filename=str(tmp_path / "queue.sqlite3"))
-    saved_storage = HUEY.storage
-    handlers = {
-        sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    }
-    HUEY.immediate = False
+        storage = SqliteStorage(name, filename=settings.HUEY["filename"])
+    saved = HUEY.storage
+    HUEY.immediate = False  # (which replaces the storage: set it after)
     HUEY.storage = storage
-    consumer = HUEY.create_consumer(
-        workers=1,
-        worker_type="thread",
-        periodic=False,
-        initial_delay=0.05,
-        max_delay=0.1,
-        check_worker_health=False,
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115
+    command = [sys.executable, str(ROOT / "manage.py"), "run_huey", "-w", "2", "-k", "thread"]
+    process = subprocess.Popen(
+        [*command, "--no-periodic"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    consumer.start()
+    process.log = tmp_path / "worker.log"
     try:
-        yield consumer
+        yield process
     finally:
-        consumer.stop(graceful=True)
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-        storage.flush_all()
-        HUEY.storage = saved_storage
+        HUEY.storage = saved
         HUEY.immediate = True
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        storage.flush_queue()
+        storage.flush_schedule()
 
 
-def _wait_for(action, statuses, seconds: float) -> Action:
+def _wait_for(action, statuses, seconds: float, worker) -> Action:
     deadline = time.monotonic() + seconds
     while True:
         action.refresh_from_db()
         if action.status in statuses or time.monotonic() > deadline:
             return action
+        assert worker.poll() is None, worker.log.read_text()[-3000:]
         time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_queued_run_over_the_limit_waits_in_the_queue_without_holding_a_worker(
-    alice, make_service, make_route, settings, workers
+    alice, make_service, make_route, worker
 ):
-    settings.UPSTREAM_MAX_CONCURRENCY_PER_SERVICE = 1
     service = make_service()
     slow = make_route("GET", "/slow", name="slow", service=service, parameters=SECONDS)
     hello = make_route("GET", "/hello", name="hello", service=service)
     elsewhere = make_route("GET", "/hello", name="hello", service=make_service(name="Other"))
-    holder = _in_flight(slow, alice, seconds=2)
-    try:
-        waiting = route_run(route=hello, user=alice, inputs={}, prefer_async=True)
-        time.sleep(0.5)  # the worker has seen it, found no place, and handed it back
-        # The one worker thread is free: another service's run goes ahead of the waiting one.
-        other = route_run(route=elsewhere, user=alice, inputs={}, prefer_async=True)
-        assert _wait_for(other, (Status.SUCCESS,), 3).status == Status.SUCCESS
-        waiting.refresh_from_db()
-        assert (waiting.status, waiting.started_at) == (Status.QUEUED, None)
-    finally:
-        holder.join(10)
+    held = route_run(route=slow, user=alice, inputs={"query": {"seconds": 3}}, prefer_async=True)
+    held = _wait_for(held, (Status.IN_PROGRESS,), 60, worker)  # the worker has started
+    assert held.status == Status.IN_PROGRESS, worker.log.read_text()[-3000:]
+    waiting = route_run(route=hello, user=alice, inputs={}, prefer_async=True)
+    time.sleep(0.5)  # a worker thread has taken it, found no place and handed it back
+    # The other worker thread is free: another service's run goes ahead of the waiting one,
+    # while the slow run still holds its service's one place.
+    other = route_run(route=elsewhere, user=alice, inputs={}, prefer_async=True)
+    assert _wait_for(other, (Status.SUCCESS,), 1.5, worker).status == Status.SUCCESS
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.started_at) == (Status.QUEUED, None)
+    assert Action.objects.get(pk=held.pk).status == Status.IN_PROGRESS
     # Once the slow run has ended, the waiting one is taken up again and succeeds.
-    waiting = _wait_for(waiting, (Status.SUCCESS, Status.ERROR), 6)
+    waiting = _wait_for(waiting, (Status.SUCCESS, Status.ERROR), 8, worker)
     assert waiting.status == Status.SUCCESS, waiting.error_message
     assert waiting.response == {"message": "Hello, world!"}
+    assert waiting.started_at > Action.objects.get(pk=held.pk).finished_at
