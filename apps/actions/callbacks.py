@@ -5,7 +5,6 @@ Every delivery it makes is recorded with our verdict, refused ones included, so 
 author can see on the action page what arrived and why it was turned down.
 """
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from apps.actions.selectors import action_can_view
 from apps.actions.services import action_fail
 from apps.actions.transitions import action_transition
 from apps.actions.webhooks import webhook_token_matches
+from apps.core.safe_text import InputError, json_loads
 
 TOKEN_HEADER = "ouro-webhook-token"
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -59,8 +59,10 @@ def callback_parse(body: bytes) -> tuple[str, Any]:
     """The `(status, response)` of a callback body, or a 400 saying what is wrong."""
     expected = 'send {"status": "success" | "error", "response": {...}}'
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = json_loads(body, whole="the callback body")
+    except InputError as exc:
+        if exc.code != "invalid_json":
+            raise _malformed(exc.message) from None
         raise _malformed(f"The callback body is not valid JSON; {expected}") from None
     if not isinstance(data, dict):
         raise _malformed(f"The callback body must be a JSON object; {expected}")
@@ -303,9 +305,12 @@ def action_log_receive(
     try:
         _authenticate_upstream(action=action, headers=headers, body=body)
         try:
-            entry = log_entry_parse(json.loads(body))
-        except ValueError:
-            raise _malformed("The log body is not valid JSON") from None
+            data = json_loads(body, whole="the log body")
+        except InputError as exc:
+            raise _malformed(
+                exc.message if exc.code != "invalid_json" else "The log body is not valid JSON"
+            ) from None
+        entry = log_entry_parse(data)
         action_expire_if_overdue(action)
         if action.is_terminal:
             raise _already_ended(action)

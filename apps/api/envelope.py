@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from apps.api.errors import ApiError
 
 MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000_000  # larger offsets overflow the databases' integers
 
 
 def ok(data, status: int = 200, **extra) -> Response:
@@ -32,6 +33,8 @@ def window(request: Request, *, default_limit: int = 20) -> Window:
         ) from None
     if limit < 1 or offset < 0:
         raise ApiError("limit must be at least 1 and offset at least 0", code="invalid_pagination")
+    if offset > MAX_OFFSET:
+        raise ApiError(f"offset must be at most {MAX_OFFSET}", code="invalid_pagination")
     return Window(limit=min(limit, MAX_LIMIT), offset=offset)
 
 
@@ -60,6 +63,16 @@ def query_bool(request: Request, name: str, default: bool = False) -> bool:
     if raw.lower() in ("0", "false", "no", ""):
         return False
     raise ApiError(f"{name} must be true or false", code="invalid_parameter")
+
+
+def text_field(data: dict, key: str, where: str = "") -> str | None:
+    """`data[key]` when it is text (None when absent or null), or a 400 naming the field by
+    its path in the body (`where`, e.g. "post")."""
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    path = f"{where}.{key}" if where else key
+    raise ApiError(f"{path} must be a string, not {type(value).__name__}", code="invalid_body")
 
 
 def body_object(request: Request, key: str | None = None) -> dict:

@@ -15,11 +15,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.services import personal_org
+from apps.api.envelope import MAX_OFFSET
 from apps.assets import selectors, services
 from apps.assets.filetypes import category_of
 from apps.assets.kinds import asset_page_sections
 from apps.assets.models import Asset, Dataset, File, FileUpload
 from apps.assets.tabular import rows_to_csv
+from apps.core.safe_text import json_loads
 
 PAGE_ROWS = 25
 TEXT_PREVIEW_BYTES = 64 * 1024
@@ -164,8 +166,8 @@ def _file_preview(file: File) -> dict:
     elif category in ("text", "json") and file.content_type not in ACTIVE_TYPES:
         raw = services.file_read(file=file)[:TEXT_PREVIEW_BYTES].decode("utf-8", "replace")
         if category == "json":
-            with contextlib.suppress(ValueError):
-                raw = json.dumps(json.loads(raw), indent=2)
+            with contextlib.suppress(ValueError):  # shown as it is when it does not parse
+                raw = json.dumps(json_loads(raw), indent=2)
         preview["text"] = raw
     return preview
 
@@ -234,7 +236,7 @@ def dataset_new(request: HttpRequest):
                     description=request.POST.get("description", ""),
                 )
             else:
-                rows = json.loads(request.POST.get("rows") or "[]")
+                rows = json_loads(request.POST.get("rows") or "[]", whole="the rows")
                 from apps.assets.tabular import coerce_rows
 
                 dataset, _ = services.dataset_create(
@@ -259,7 +261,7 @@ def dataset_new(request: HttpRequest):
 def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID):
     dataset = _viewable(request, dataset_id, Dataset)
     try:
-        offset = max(0, int(request.GET.get("offset", 0)))
+        offset = min(max(0, int(request.GET.get("offset", 0))), MAX_OFFSET)
     except ValueError:
         offset = 0
     rows, has_more = selectors.dataset_rows_page(dataset=dataset, limit=PAGE_ROWS, offset=offset)

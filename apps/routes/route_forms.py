@@ -5,9 +5,13 @@ import json
 from django import forms
 
 from apps.assets.models import Visibility
+from apps.core.safe_text import InputError, value_check
 from apps.routes.models import ExecutionMode
 from apps.routes.pricing import pricing_normalized, stored_unit_cost
 from apps.services.importer import HTTP_METHODS
+
+# As deep as an imported spec's schemas may nest (apps.services.openapi.loading).
+JSON_MAX_DEPTH = 256
 
 
 class JsonField(forms.CharField):
@@ -32,6 +36,12 @@ class JsonField(forms.CharField):
             parsed = json.loads(text)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        except RecursionError:
+            raise forms.ValidationError("Nested too deeply") from None
+        try:
+            value_check(parsed, max_depth=JSON_MAX_DEPTH, whole="The JSON")
+        except InputError as exc:
+            raise forms.ValidationError(exc.message) from None
         if not isinstance(parsed, self.kind):
             raise forms.ValidationError(f"Expected a JSON {self.kind.__name__}")
         return parsed

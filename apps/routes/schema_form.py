@@ -20,6 +20,8 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
+from apps.core.safe_text import InputError, json_loads
+
 LOCATIONS = ("path", "query", "header")
 INPUT_KEYS = {"path": "parameters", "query": "query", "header": "headers"}
 MAX_DEPTH = 6
@@ -345,9 +347,11 @@ def _read(spec: FieldSpec, data, errors: dict[str, str]) -> Any:
             return _datetime_from_widget(raw.strip())
         if spec.kind == "json":
             try:
-                return json.loads(raw)
-            except ValueError as exc:
-                raise ValueError(f"Enter valid JSON ({exc.msg} at line {exc.lineno})") from None
+                return json_loads(raw, whole="the value")
+            except InputError as exc:
+                if exc.code == "invalid_json":
+                    raise ValueError(f"Enter valid JSON ({exc.detail})") from None
+                raise ValueError(f"Enter valid JSON: {exc.message}") from None
     except ValueError as exc:
         errors[spec.name] = str(exc)
         return _MISSING

@@ -88,12 +88,37 @@ def asset_share(request: Request, asset_id: str):
     return ok({"asset_id": str(asset.pk), "user_id": str(user.pk), "role": share.role})
 
 
-@api_view(["GET"])
-def search_assets(request: Request):
+ID_FILTERS = ("org_id", "team_id", "user_id")
+TEXT_FILTERS = ("visibility", "source")
+
+
+def _search_filters(request: Request) -> dict:
+    """`filters` (JSON) with the same keys given as query parameters, each checked: ids are
+    UUIDs, the others text (`asset_type` one or a list)."""
     filters = json_param(request, "filters")
-    for key in ("asset_type", "org_id", "team_id", "user_id", "visibility", "source"):
+    for key in ("asset_type", *ID_FILTERS, *TEXT_FILTERS):
         if key in request.query_params and key not in filters:
             filters[key] = request.query_params[key]
+    for key in ID_FILTERS:
+        if filters.get(key):
+            filters[key] = parse_uuid(filters[key], key)
+    for key in TEXT_FILTERS:
+        if filters.get(key) is not None and not isinstance(filters[key], str):
+            raise ApiError(f"filters.{key} must be a string", code="invalid_parameter")
+    kinds = filters.get("asset_type")
+    if kinds and not (
+        isinstance(kinds, str)
+        or (isinstance(kinds, list) and all(isinstance(k, str) for k in kinds))
+    ):
+        raise ApiError(
+            "filters.asset_type must be a string or a list of strings", code="invalid_parameter"
+        )
+    return filters
+
+
+@api_view(["GET"])
+def search_assets(request: Request):
+    filters = _search_filters(request)
     scope = request.query_params.get("scope") or None
     if scope is not None and scope not in selectors.SEARCH_SCOPES:
         choices = ", ".join(selectors.SEARCH_SCOPES)

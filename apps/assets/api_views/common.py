@@ -2,17 +2,17 @@
 
 import base64
 import binascii
-import json
 from contextlib import contextmanager
 
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.context import request_placement
-from apps.api.envelope import ok, parse_uuid, query_bool
+from apps.api.envelope import ok, parse_uuid, query_bool, text_field
 from apps.api.errors import ApiError
 from apps.assets import selectors, services
 from apps.assets.models import Asset, Dataset, File
+from apps.core.safe_text import InputError, json_loads
 
 
 @contextmanager
@@ -71,14 +71,19 @@ def description_text(value) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def metadata_update(asset: Asset, data: dict) -> None:
+def metadata_fields(data: dict, where: str = "") -> dict:
+    """The name, description and visibility a client sent for an asset, checked; `where` is
+    the fields' path in the body, for errors."""
+    return {
+        "name": text_field(data, "name", where),
+        "description": description_text(data.get("description")),
+        "visibility": text_field(data, "visibility", where),
+    }
+
+
+def metadata_update(asset: Asset, data: dict, where: str = "") -> None:
     """The name, description and visibility a client sent for an asset (absent ones kept)."""
-    services.asset_update(
-        asset=asset,
-        name=data.get("name"),
-        description=description_text(data.get("description")),
-        visibility=data.get("visibility"),
-    )
+    services.asset_update(asset=asset, **metadata_fields(data, where))
 
 
 def asset_delete_response(request: Request, asset_id: str, model) -> Response:
@@ -97,9 +102,11 @@ def json_param(request: Request, name: str) -> dict:
     if not raw:
         return {}
     try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ApiError(f"{name} must be a JSON object", code="invalid_parameter") from None
+        value = json_loads(raw, whole=name)
+    except InputError as exc:
+        if exc.code == "invalid_json":
+            raise ApiError(f"{name} must be a JSON object", code="invalid_parameter") from None
+        raise ApiError(exc.message, code=exc.code) from None
     if not isinstance(value, dict):
         raise ApiError(f"{name} must be a JSON object", code="invalid_parameter")
     return value

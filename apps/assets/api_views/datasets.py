@@ -69,7 +69,7 @@ def dataset_detail(request: Request, dataset_id: str):
         dataset = asset_editable(request, dataset_id, Dataset)
         data = body_object(request, "dataset") if "dataset" in request.data else request.data
         with asset_errors():
-            metadata_update(dataset, data)
+            metadata_update(dataset, data, "dataset" if "dataset" in request.data else "")
         dataset.refresh_from_db()
     else:
         dataset = asset_for_request(request, dataset_id, Dataset)

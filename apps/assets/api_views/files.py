@@ -3,7 +3,7 @@
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
-from apps.api.envelope import body_object, ok, parse_uuid
+from apps.api.envelope import body_object, ok, parse_uuid, text_field
 from apps.api.errors import ApiError
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
@@ -13,6 +13,7 @@ from apps.assets.api_views.common import (
     asset_for_request,
     decode_base64,
     description_text,
+    metadata_fields,
     metadata_update,
     request_owner,
 )
@@ -142,15 +143,14 @@ def file_detail(request: Request, file_id: str):
         return ok(file_dict(file, preview=selectors.file_preview_rows(file=file)))
     file = asset_editable(request, file_id, File)
     data = body_object(request, "file")
+    # A direct upload's bytes replace the file's (the client sends the upload's path).
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    path = text_field(metadata, "path", "file.metadata")
     with asset_errors():
-        metadata_update(file, data)
-        # A direct upload's bytes replace the file's (the client sends the upload's path).
-        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        metadata_update(file, data, "file")
         upload = (
-            FileUpload.objects.filter(
-                user=request.user, storage_path=metadata["path"], received=True
-            ).first()
-            if metadata.get("path")
+            FileUpload.objects.filter(user=request.user, storage_path=path, received=True).first()
+            if path
             else None
         )
         if upload is not None:
@@ -170,13 +170,13 @@ def file_content(request: Request, file_id: str):
     file = asset_editable(request, file_id, File)
     body = body_object(request)
     content = decode_base64(body.get("file_base64"))
+    file_name = text_field(body, "file_name") or file.file_name
+    extra = body.get("file") if isinstance(body.get("file"), dict) else None
+    fields = metadata_fields(extra, "file") if extra is not None else None
     with asset_errors():
-        services.file_replace_content(
-            file=file, file_name=str(body.get("file_name") or file.file_name), content=content
-        )
-        extra = body.get("file")
-        if isinstance(extra, dict):
-            metadata_update(file, extra)
+        services.file_replace_content(file=file, file_name=file_name, content=content)
+        if fields is not None:
+            services.asset_update(asset=file, **fields)
     file.refresh_from_db()
     return ok(file_dict(file))
 

@@ -12,9 +12,16 @@ import re
 
 import yaml
 
+from apps.core.safe_text import InputError, value_check
 from apps.services.openapi.results import SpecError
 
 MAX_NESTING = 256
+# What in JSON or YAML text can decode to a value no database column holds: an escaped
+# surrogate or NUL, or a number that is not finite.
+_UNSTORABLE = re.compile(
+    r"\\(?:u[dD][89a-fA-F]|U0000[dD][89a-fA-F]|u0000|U00000000|x00|0)"
+    r"|NaN|Infinity|[eE][+-]?\d{3}"
+)
 # An alias-free document of this many nodes is several hundred megabytes of JSON.
 MAX_EXPANDED_NODES = 4_000_000
 
@@ -62,6 +69,11 @@ def load_document(data: bytes, *, max_bytes: int, where: str = "the spec") -> di
             document = _plain(document, where)
     except RecursionError:
         raise SpecError(f"{where} is nested too deeply to import") from None
+    if _UNSTORABLE.search(text):
+        try:
+            value_check(document, max_depth=MAX_NESTING + 1, whole=where)
+        except InputError as exc:
+            raise SpecError(f"{exc.message}; it cannot be stored") from None
     if not isinstance(document, dict):
         raise SpecError(f"{where} is not an OpenAPI document: its top level is not an object")
     return document
