@@ -16,10 +16,17 @@ from apps.assets.tabular import coerce_rows
 
 # asset_type -> maker(*, owner, title, value, visibility) -> the new asset
 _OUTPUT_MAKERS: dict[str, Callable[..., Any]] = {}
+# asset_type -> prepare(value) -> the value the maker gets: its slow work (rendering a post),
+# done before the transaction that stores the output.
+_OUTPUT_PREPARERS: dict[str, Callable[[Any], Any]] = {}
 
 
-def output_maker_register(asset_type: str, maker: Callable[..., Any]) -> None:
+def output_maker_register(
+    asset_type: str, maker: Callable[..., Any], prepare: Callable[[Any], Any] | None = None
+) -> None:
     _OUTPUT_MAKERS[asset_type] = maker
+    if prepare is not None:
+        _OUTPUT_PREPARERS[asset_type] = prepare
 
 
 def _output_visibility(action) -> str:
@@ -99,12 +106,15 @@ def output_assets_store(*, action, response: Any) -> Any:
             continue
         asset_type = declarations[name].get("asset_type") or "file"
         try:
+            value = response[name]
+            if asset_type in _OUTPUT_PREPARERS:
+                value = _OUTPUT_PREPARERS[asset_type](value)
             with transaction.atomic():
                 asset = _create_output(
                     owner=owner,
                     asset_type=asset_type,
                     name=name,
-                    value=response[name],
+                    value=value,
                     visibility=visibility,
                 )
                 ActionAsset.objects.create(

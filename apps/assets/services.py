@@ -167,10 +167,12 @@ def file_create(
     description: str = "",
     source: str = "web",
     metadata: dict | None = None,
+    asset_id: uuid.UUID | None = None,
 ) -> File:
+    """A new file; `asset_id` when its id was given out before (a post's partial embed)."""
     file_size_check(len(content))
     file = File(
-        id=uuid.uuid4(),
+        id=asset_id or uuid.uuid4(),
         user=owner.user,
         org=owner.org,
         team=owner.team,
@@ -572,8 +574,10 @@ def dataset_create(
     source: str = "web",
     key_columns: list[str] | None = None,
     metadata: dict | None = None,
+    asset_id: uuid.UUID | None = None,
 ) -> tuple[Dataset, dict]:
     dataset = Dataset.objects.create(
+        id=asset_id or uuid.uuid4(),
         user=owner.user,
         org=owner.org,
         team=owner.team,

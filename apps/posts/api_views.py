@@ -7,16 +7,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.context import request_placement
-from apps.api.envelope import body_object, ok, parse_uuid, query_bool
+from apps.api.envelope import body_object, ok, parse_uuid, query_bool, text_field
 from apps.api.errors import ApiError
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_can_edit, asset_is_admin, assets_visible_to
 from apps.assets.serializers import asset_dict
 from apps.assets.services import asset_delete
+from apps.posts.markdown import RenderLimitError
 from apps.posts.models import Post
 from apps.posts.selectors import post_embeds, post_for_viewer
 from apps.posts.services import PostError, post_create, post_update
-from apps.posts.tiptap import markdown_to_tiptap, tiptap_to_markdown
+from apps.posts.tiptap import DocumentError, markdown_to_tiptap, tiptap_to_markdown
 
 
 @contextmanager
@@ -53,9 +54,13 @@ def _description(value) -> str | None:
         return value
     if isinstance(value, dict):
         if isinstance(value.get("json"), dict):
-            return tiptap_to_markdown(value["json"]).strip()
+            try:
+                return tiptap_to_markdown(value["json"]).strip()
+            except DocumentError as exc:
+                where = f"post.description.json.{exc.path}".rstrip(".")
+                raise ApiError(f"{where} {exc.problem}", code="invalid_content") from None
         return str(value.get("text") or "")
-    raise ApiError("description must be text or {json, text}", code="invalid_body")
+    raise ApiError("post.description must be text or {json, text}", code="invalid_body")
 
 
 def _load(request: Request, post_id: str) -> Post:
@@ -75,13 +80,13 @@ def post_create_view(request: Request):
             user=request.user,
             org=org,
             team=team,
-            name=fields.get("name") or "",
+            name=text_field(fields, "name", "post") or "",
             content=body.get("content"),
-            visibility=fields.get("visibility"),
+            visibility=text_field(fields, "visibility", "post"),
             description=_description(fields.get("description")) or "",
             source="api" if fields.get("source") == "api" else "web",
             metadata=fields.get("metadata") if isinstance(fields.get("metadata"), dict) else {},
-            license_id=str(fields.get("license_id") or ""),
+            license_id=text_field(fields, "license_id", "post") or "",
             attribution=fields.get("attribution")
             if isinstance(fields.get("attribution"), dict)
             else None,
@@ -115,11 +120,11 @@ def post_detail_view(request: Request, post_id: str):
         post = post_update(
             post=post,
             user=request.user,
-            name=fields.get("name"),
+            name=text_field(fields, "name", "post"),
             content=body.get("content"),
-            visibility=fields.get("visibility"),
+            visibility=text_field(fields, "visibility", "post"),
             description=_description(fields.get("description")),
-            license_id=fields.get("license_id"),
+            license_id=text_field(fields, "license_id", "post"),
             attribution=fields.get("attribution")
             if isinstance(fields.get("attribution"), dict)
             else None,
@@ -133,4 +138,8 @@ def convert_from_markdown(request: Request):
     markdown = body_object(request).get("markdown")
     if not isinstance(markdown, str):
         raise ApiError("markdown must be a string", code="invalid_body")
-    return Response({"json": markdown_to_tiptap(markdown), "markdown": markdown})
+    try:
+        doc = markdown_to_tiptap(markdown)
+    except RenderLimitError as exc:
+        raise ApiError(str(exc), code="content_too_complex") from None
+    return Response({"json": doc, "markdown": markdown})

@@ -4,6 +4,9 @@ Pure: no database, no settings. Embeds (```assetComponent blocks) become slots i
 HTML; what fills a slot is decided at display time, for the reader, with permission checks.
 Everything that reaches the HTML passes an nh3 allowlist, and a slot can only come from an
 embed block (the slot attribute is not on the allowlist, so raw HTML cannot forge one).
+
+Rendering is bounded (apps.core.bounded_markdown): text too large, nested too deeply or too
+costly to render, or with more than MAX_EMBEDS embeds, raises RenderLimitError.
 """
 
 import json
@@ -19,6 +22,9 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from pygments.token import STANDARD_TYPES
 
+from apps.core.bounded_markdown import BoundedExtension, RenderLimitError, convert, text_check
+from apps.core.safe_text import InputError, json_loads
+
 ASSET_TYPES = ("route", "file", "dataset", "post", "service")
 VIEW_MODES = ("preview", "card")
 LINK_KINDS = ("route", "action", "file", "post", "dataset", "service")
@@ -30,6 +36,10 @@ LINK_PATH = re.compile(rf"^/links/({'|'.join(LINK_KINDS)})/({_UUID})$")
 MENTION = r"\{@([A-Za-z0-9_.+-]{1,150})\}"
 SLOT = re.compile(r'<div data-embed-slot="(\d+)"></div>')
 CALLOUT_MARKER = re.compile(r"^\[!([A-Za-z]+)\][ \t]*\n?")
+# Each embed is a block the reader's page fills (with its own queries) on every view.
+MAX_EMBEDS = 100
+# An embed block's JSON is small: an id, a type, a mode and a few display settings.
+EMBED_MAX_DEPTH = 8
 
 
 class EmbedError(ValueError):
@@ -75,9 +85,9 @@ class Embed:
         if isinstance(config, str):
             # The TipTap editor may hold displayConfig as the JSON text it was written as.
             try:
-                config = json.loads(config)
-            except ValueError:
-                raise EmbedError("displayConfig must be a JSON object") from None
+                config = json_loads(config, max_depth=EMBED_MAX_DEPTH, whole="displayConfig")
+            except InputError as exc:
+                raise EmbedError(exc.message) from None
         if not isinstance(config, dict):
             raise EmbedError("displayConfig must be a JSON object")
         if config.get("actionId") is not None:
@@ -185,16 +195,26 @@ def _sanitise(html: str) -> str:
 
 
 def render(text: str) -> Rendered:
-    """Render extended markdown to sanitised HTML with embed slots."""
+    """Render extended markdown to sanitised HTML with embed slots (RenderLimitError when the
+    text is beyond the limits)."""
+    text = text or ""
+    text_check(text)
     nonce = secrets.token_hex(8)
     embeds: list[Embed] = []
     errors: list[str] = []
+    blocks = [0]
 
     def embed_fence(source, language, class_name, options, md, **kwargs) -> str:
+        # (Python-Markdown's fences swallow what a formatter raises: limits are told after.)
+        blocks[0] += 1
+        if blocks[0] > MAX_EMBEDS:
+            return ""
         try:
-            embed = Embed.from_attrs(json.loads(source))
-        except (ValueError, EmbedError) as exc:
-            message = str(exc) if isinstance(exc, EmbedError) else "not valid JSON"
+            embed = Embed.from_attrs(json_loads(source, max_depth=EMBED_MAX_DEPTH, whole="it"))
+        except (InputError, EmbedError) as exc:
+            message = str(exc) if isinstance(exc, EmbedError) else exc.message
+            if isinstance(exc, InputError) and exc.code == "invalid_json":
+                message = "not valid JSON"
             errors.append(f"Embed block {len(errors) + len(embeds) + 1}: {message}")
             return '<p class="embed-invalid">This embed block is not valid.</p>'
         embeds.append(embed)
@@ -209,6 +229,7 @@ def render(text: str) -> Rendered:
             "pymdownx.highlight",
             "pymdownx.superfences",
             _OuroExtension(),
+            BoundedExtension(),
         ],
         extension_configs={
             "tables": {"use_align_attribute": True},
@@ -228,7 +249,12 @@ def render(text: str) -> Rendered:
             },
         },
     )
-    html = _sanitise(md.convert(text or ""))
+    html = convert(md, text, checked=True)
+    if blocks[0] > MAX_EMBEDS:
+        raise RenderLimitError(
+            f"The text has more than {MAX_EMBEDS} embeds; a post has at most that many"
+        )
+    html = _sanitise(html)
     html = re.sub(rf"<p>ouro-embed-{nonce}-(\d+)</p>", r'<div data-embed-slot="\1"></div>', html)
     return Rendered(html=html, embeds=embeds, errors=errors)
 

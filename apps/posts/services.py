@@ -1,9 +1,14 @@
 """Writes for posts: create, update, publish, share an action in a post, record snapshots.
 
-Partial embeds (assets sent inside the content, to be created with the post) become the
-post's children in the same transaction, and ordinary embeds of them.
+Content is normalised and rendered before anything is written (`content_prepare`): rendering
+is bounded but not free, and it never runs inside a database transaction, where it would keep
+every other writer waiting on SQLite. Partial embeds (assets sent inside the content, to be
+created with the post) get their ids then; inside the transaction they become the post's
+children under those ids, and ordinary embeds of them.
 """
 
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,7 +19,7 @@ from apps.actions.models import Action
 from apps.actions.selectors import action_can_view
 from apps.assets.models import Asset, Visibility
 from apps.assets.services import AssetError, Owner, dataset_create, file_create, file_size_check
-from apps.posts.markdown import Embed, EmbedError, render
+from apps.posts.markdown import Embed, EmbedError, Rendered, RenderLimitError, render
 from apps.posts.models import PinnedSnapshot, Post
 from apps.posts.partials import (
     Partial,
@@ -24,7 +29,12 @@ from apps.posts.partials import (
     partials_replace,
 )
 from apps.posts.selectors import EmbedView, action_digest, pinned_snapshot, post_embeds
-from apps.posts.tiptap import markdown_to_tiptap, tiptap_to_markdown
+from apps.posts.tiptap import (
+    DocumentError,
+    document_check,
+    tiptap_from_rendered,
+    tiptap_to_markdown,
+)
 
 NAME_MAX = 200
 
@@ -42,15 +52,43 @@ class Content:
     json: dict
 
 
-def content_normalize(value) -> Content:
-    """A markdown string, or `{"json": <TipTap doc>, "text": <markdown>}` as the clients send.
+@dataclass(frozen=True)
+class PreparedPartial:
+    """A partial embed's asset, checked, with the id its embed already names."""
 
-    A TipTap document is authoritative when present (the text of an editor-built document
-    may use shorthands the document spells out); otherwise the markdown is.
-    """
+    number: int  # its position among the document's partial embeds, from 1
+    partial: Partial
+    asset_id: uuid.UUID
+    body: "PreparedContent | None" = None  # a post's own content, prepared
+
+
+@dataclass(frozen=True)
+class PreparedContent:
+    """Content normalised, checked and rendered, ready to be written."""
+
+    content: Content
+    rendered: Rendered
+    partials: tuple[PreparedPartial, ...] = ()
+
+
+@contextmanager
+def _content_errors():
+    try:
+        yield
+    except RenderLimitError as exc:
+        raise PostError(str(exc), code="content_too_complex") from None
+    except DocumentError as exc:
+        where = f"content.json.{exc.path}" if exc.path else "content.json"
+        raise PostError(f"{where} {exc.problem}", code="invalid_content") from None
+
+
+def _normalized(value) -> tuple[Content, Rendered | None]:
+    """The content, and its rendering when normalising it rendered it already."""
     if value is None or isinstance(value, str):
         text = value or ""
-        return Content(text=text, json=markdown_to_tiptap(text))
+        with _content_errors():
+            rendered = render(text)
+            return Content(text=text, json=tiptap_from_rendered(rendered)), rendered
     if not isinstance(value, dict):
         raise PostError("content must be markdown or an object with json and text")
     doc = value.get("json")
@@ -58,10 +96,67 @@ def content_normalize(value) -> Content:
     if text is not None and not isinstance(text, str):
         raise PostError("content.text must be a string")
     if isinstance(doc, dict) and doc.get("type") == "doc":
-        return Content(text=tiptap_to_markdown(doc), json=doc)
+        with _content_errors():
+            return Content(text=tiptap_to_markdown(doc), json=doc), None
     if doc is not None:
         raise PostError("content.json must be a TipTap document ({'type': 'doc', ...})")
-    return content_normalize(text or "")
+    return _normalized(text or "")
+
+
+def content_normalize(value) -> Content:
+    """A markdown string, or `{"json": <TipTap doc>, "text": <markdown>}` as the clients send.
+
+    A TipTap document is authoritative when present (the text of an editor-built document
+    may use shorthands the document spells out); otherwise the markdown is.
+    """
+    return _normalized(value)[0]
+
+
+def content_prepare(value) -> PreparedContent:
+    """Normalise, check and render content, and check the assets of its partial embeds, giving
+    each the id it will have: everything slow or refusable about a write, done before it.
+    PostError says what is wrong."""
+    if isinstance(value, PreparedContent):
+        return value
+    partials: tuple[PreparedPartial, ...] = ()
+    doc = value.get("json") if isinstance(value, dict) else None
+    if isinstance(doc, dict) and doc.get("type") == "doc":
+        with _content_errors():
+            document_check(doc)
+        if partials_present(doc):
+            partials = _partials_prepare(doc)
+            ids = {p.partial.placeholder: (str(p.asset_id), p.partial.asset_type) for p in partials}
+            value = {"json": partials_replace(doc, ids)}
+    content, rendered = _normalized(value)
+    if rendered is None:
+        with _content_errors():
+            rendered = render(content.text)
+    if rendered.errors:
+        raise PostError("; ".join(rendered.errors), code="invalid_embed")
+    return PreparedContent(content=content, rendered=rendered, partials=partials)
+
+
+def _partial_failed(number: int, exc: AssetError) -> PostError:
+    return PostError(f"Partial embed {number}: {exc.message}", code=exc.code, status=exc.status)
+
+
+def _partials_prepare(doc: dict) -> tuple[PreparedPartial, ...]:
+    try:
+        partials = partials_find(doc)
+    except PartialError as exc:
+        raise PostError(str(exc), code="invalid_partial") from None
+    prepared = []
+    for number, partial in enumerate(partials, start=1):
+        body = None
+        try:
+            if partial.asset_type == "file":
+                file_size_check(len(partial.content))
+            elif partial.asset_type == "post":
+                body = content_prepare(partial.body)
+        except AssetError as exc:
+            raise _partial_failed(number, exc) from None
+        prepared.append(PreparedPartial(number, partial, uuid.uuid4(), body))
+    return tuple(prepared)
 
 
 def _pins_check(*, user: User, embeds: list[Embed], previous: list[Embed]) -> None:
@@ -88,23 +183,22 @@ def _pins_check(*, user: User, embeds: list[Embed], previous: list[Embed]) -> No
             )
 
 
-def _apply_content(post: Post, *, user: User, content: Content) -> None:
-    rendered = render(content.text)
-    if rendered.errors:
-        raise PostError("; ".join(rendered.errors), code="invalid_embed")
-    previous = post_embeds(post) if post.pk else []
+def _apply_content(post: Post, *, user: User, prepared: PreparedContent) -> None:
+    rendered = prepared.rendered
+    previous = post_embeds(post) if post.pk and not post._state.adding else []
     _pins_check(user=user, embeds=rendered.embeds, previous=previous)
-    post.content_text = content.text
-    post.content_json = content.json
+    post.content_text = prepared.content.text
+    post.content_json = prepared.content.json
     post.html = rendered.html
     post.embeds = [e.to_attrs() for e in rendered.embeds]
 
 
-def _partial_create(*, post: Post, editor: User, partial: Partial) -> Asset:
+def _partial_create(*, post: Post, editor: User, item: PreparedPartial) -> Asset:
     """The asset of one partial embed: the post author's, in the post's team, its child.
 
     Its visibility is `inherit`, so it follows the post's.
     """
+    partial = item.partial
     owner = Owner(user=post.user, org=post.org, team=post.team)
     common = {
         "name": partial.name,
@@ -113,65 +207,50 @@ def _partial_create(*, post: Post, editor: User, partial: Partial) -> Asset:
         "source": post.source,
     }
     if partial.asset_type == "post":
-        return post_create(
+        child = _post_new(
             user=post.user,
-            editor=editor,
             org=post.org,
             team=post.team,
             parent=post,
-            content=partial.body,
             publish=post.is_published,
+            asset_id=item.asset_id,
             **common,
         )
+        _post_write(child, editor=editor, prepared=item.body)
+        return child
     if partial.asset_type == "dataset":
         metadata = {"view": partial.view} if partial.view else None
-        asset, _ = dataset_create(owner=owner, rows=partial.rows, metadata=metadata, **common)
+        asset, _ = dataset_create(
+            owner=owner, rows=partial.rows, metadata=metadata, asset_id=item.asset_id, **common
+        )
     else:
         asset = file_create(
-            owner=owner, file_name=partial.file_name, content=partial.content, **common
+            owner=owner,
+            file_name=partial.file_name,
+            content=partial.content,
+            asset_id=item.asset_id,
+            **common,
         )
     asset.parent = post
     asset.save(update_fields=["parent"])
     return asset
 
 
-def _partial_failed(number: int, exc: AssetError) -> PostError:
-    return PostError(f"Partial embed {number}: {exc.message}", code=exc.code, status=exc.status)
-
-
-def post_partials_create(*, post: Post, editor: User, content: Content) -> Content:
-    """Create the asset of every partial embed in the content, as children of the (saved)
-    post, and answer the content with those embeds pointing at the new assets."""
-    try:
-        partials = partials_find(content.json)
-    except PartialError as exc:
-        raise PostError(str(exc), code="invalid_partial") from None
-    numbered = list(enumerate(partials, start=1))
-    for number, partial in numbered:
-        if partial.asset_type == "file":
-            try:
-                file_size_check(len(partial.content))
-            except AssetError as exc:
-                raise _partial_failed(number, exc) from None
-    created: dict[str, tuple[str, str]] = {}
-    # Files last: their bytes go to storage, which a rollback does not undo.
-    for number, partial in sorted(numbered, key=lambda item: item[1].asset_type == "file"):
-        try:
-            asset = _partial_create(post=post, editor=editor, partial=partial)
-        except AssetError as exc:
-            raise _partial_failed(number, exc) from None
-        created[partial.placeholder] = (str(asset.pk), partial.asset_type)
-    return content_normalize({"json": partials_replace(content.json, created)})
-
-
-def _content_set(post: Post, *, editor: User, value) -> None:
-    """Normalise the content, create the assets its partial embeds carry, then apply it."""
-    content = content_normalize(value)
-    if partials_present(content.json):
+def _post_write(post: Post, *, editor: User, prepared: PreparedContent) -> None:
+    """Inside a transaction: the assets of the partial embeds (children of the post, so it is
+    saved first), then the post with its content and the snapshots of its pins."""
+    if prepared.partials:
         if post._state.adding:
             post.save()  # the parent of the assets about to be created
-        content = post_partials_create(post=post, editor=editor, content=content)
-    _apply_content(post, user=editor, content=content)
+        # Files last: their bytes go to storage, which a rollback does not undo.
+        for item in sorted(prepared.partials, key=lambda p: p.partial.asset_type == "file"):
+            try:
+                _partial_create(post=post, editor=editor, item=item)
+            except AssetError as exc:
+                raise _partial_failed(item.number, exc) from None
+    _apply_content(post, user=editor, prepared=prepared)
+    post.save()
+    pinned_snapshots_record(post=post)
 
 
 def _visibility(value: str | None, default: str) -> str:
@@ -185,13 +264,51 @@ def _visibility(value: str | None, default: str) -> str:
 
 
 def _name(value: str | None) -> str:
+    if value is not None and not isinstance(value, str):
+        raise PostError("A post's name must be text", code="invalid_name")
     name = (value or "").strip()
     if not name:
         raise PostError("A post needs a name", code="invalid_name")
     return name[:NAME_MAX]
 
 
-@transaction.atomic
+def _post_new(
+    *,
+    user: User,
+    org: Organization,
+    team: Team,
+    name: str,
+    visibility: str | None = None,
+    description: str = "",
+    publish: bool = True,
+    source: str = "web",
+    metadata: dict | None = None,
+    license_id: str = "",
+    attribution: dict | None = None,
+    parent: Asset | None = None,
+    asset_id: uuid.UUID | None = None,
+) -> Post:
+    """A new post's fields, checked (not saved)."""
+    post = Post(
+        user=user,
+        org=org,
+        team=team,
+        parent=parent,
+        name=_name(name),
+        description=description or "",
+        visibility=_visibility(visibility, Visibility.PRIVATE),
+        source=source,
+        metadata=metadata or {},
+        license_id=license_id or "",
+        attribution=attribution or {"originality": "original"},
+    )
+    if asset_id is not None:
+        post.id = asset_id
+    if publish:
+        post.publish()
+    return post
+
+
 def post_create(
     *,
     user: User,
@@ -210,29 +327,27 @@ def post_create(
     editor: User | None = None,
 ) -> Post:
     """A new post of `user`'s; `editor` (who writes it, `user` by default) is who its pins
-    are checked against."""
-    post = Post(
+    are checked against. `content` may be prepared already (`content_prepare`)."""
+    post = _post_new(
         user=user,
         org=org,
         team=team,
         parent=parent,
-        name=_name(name),
-        description=description or "",
-        visibility=_visibility(visibility, Visibility.PRIVATE),
+        name=name,
+        description=description,
+        visibility=visibility,
         source=source,
-        metadata=metadata or {},
-        license_id=license_id or "",
-        attribution=attribution or {"originality": "original"},
+        metadata=metadata,
+        license_id=license_id,
+        attribution=attribution,
+        publish=publish,
     )
-    if publish:
-        post.publish()
-    _content_set(post, editor=editor or user, value=content)
-    post.save()
-    pinned_snapshots_record(post=post)
+    prepared = content_prepare(content)
+    with transaction.atomic():
+        _post_write(post, editor=editor or user, prepared=prepared)
     return post
 
 
-@transaction.atomic
 def post_update(
     *,
     post: Post,
@@ -249,19 +364,22 @@ def post_update(
         post.name = _name(name)
     if visibility is not None:
         post.visibility = _visibility(visibility, post.visibility)
+    prepared = content_prepare(content) if content is not None else None
     if description is not None:
         post.description = description
     if license_id is not None:
         post.license_id = license_id
     if attribution is not None:
         post.attribution = attribution
-    if publish:
-        post.publish()
-        _children_publish(post)
-    if content is not None:
-        _content_set(post, editor=user, value=content)
-    post.save()
-    pinned_snapshots_record(post=post)
+    with transaction.atomic():
+        if publish:
+            post.publish()
+            _children_publish(post)
+        if prepared is not None:
+            _post_write(post, editor=user, prepared=prepared)
+        else:
+            post.save()
+            pinned_snapshots_record(post=post)
     return post
 
 
@@ -346,13 +464,24 @@ def pinned_snapshots_record(*, post: Post, views: list[EmbedView] | None = None)
                 view.snapshot = pinned_snapshot(post=post, action=view.action)
 
 
-def post_output_create(*, owner: Owner, title: str, value: dict, visibility: str) -> Post:
-    """A run's declared post output (`{name, content}`) as a post of the run's caller."""
+def post_output_prepare(value):
+    """A run's declared post output with its content prepared, before the transaction that
+    stores it (other values are left for post_output_create to refuse)."""
+    if not isinstance(value, dict):
+        return value
     content = value.get("content")
+    if isinstance(content, PreparedContent):
+        return value
     if isinstance(content, dict):
         content = {"text": content.get("text") or "", "json": content.get("json")}
     elif not isinstance(content, str):
         raise AssetError("a post output needs `content`")
+    return {**value, "content": content_prepare(content)}
+
+
+def post_output_create(*, owner: Owner, title: str, value: dict, visibility: str) -> Post:
+    """A run's declared post output (`{name, content}`) as a post of the run's caller."""
+    content = post_output_prepare(value)["content"]
     return post_create(
         user=owner.user,
         org=owner.org,

@@ -3,13 +3,24 @@
 Pure. Markdown goes through the same pipeline as the page (so the two never disagree about
 what a block is), then the sanitised HTML is read back into TipTap nodes. The way back writes
 markdown that the pipeline parses to the same document.
+
+A document that arrives (from a client) is checked first: DocumentError names the first node
+that is not of the shape TipTap writes, by its path from the document.
 """
 
 import json
 import re
 from html.parser import HTMLParser
 
-from apps.posts.markdown import LINK_PATH, Embed, EmbedError, render
+from apps.core.safe_text import path_join
+from apps.posts.markdown import (
+    LINK_PATH,
+    Embed,
+    EmbedError,
+    Rendered,
+    RenderLimitError,
+    render,
+)
 
 MARK_TAGS = {"strong": "bold", "em": "italic", "del": "strike", "code": "code"}
 BLOCK_TAGS = {
@@ -19,6 +30,20 @@ BLOCK_TAGS = {
 VOID_TAGS = {"br", "hr", "img"}
 HEADING = re.compile(r"^h([1-6])$")
 INDENT = "    "  # Python-Markdown nests list content by four spaces
+# The rendered HTML read back: how deep its elements may nest (raw HTML can nest divs).
+MAX_HTML_DEPTH = 128
+# A document sent by a client: how many nodes (marks included), and how deep.
+MAX_NODES = 50_000
+MAX_DEPTH = 64
+
+
+class DocumentError(ValueError):
+    """A TipTap document of the wrong shape; `path` names the node from the document."""
+
+    def __init__(self, path: str, problem: str):
+        super().__init__(f"{path or 'the document'} {problem}")
+        self.path = path
+        self.problem = problem
 
 
 # --- HTML to a small tree ------------------------------------------------------------------
@@ -47,6 +72,8 @@ class _TreeBuilder(HTMLParser):
         self.stack = [self.root]
 
     def handle_starttag(self, tag, attrs):
+        if len(self.stack) > MAX_HTML_DEPTH:
+            raise RenderLimitError(f"The text is nested more than {MAX_HTML_DEPTH} elements deep")
         node = _Node(tag, dict(attrs))
         self.stack[-1].children.append(node)
         if tag not in VOID_TAGS:
@@ -205,7 +232,7 @@ def _block(node: _Node, embeds: list[Embed]) -> dict | None:
         ]
         if tag == "ul":
             return {"type": "bulletList", "content": items}
-        start = int(node.attrs.get("start") or 1)
+        start = _whole(node.attrs.get("start"), 0, 10**9) or 1
         return {"type": "orderedList", "attrs": {"start": start}, "content": items}
     if tag == "blockquote":
         return _with_content({"type": "blockquote"}, _blocks(node, embeds))
@@ -227,9 +254,81 @@ def _block(node: _Node, embeds: list[Embed]) -> dict | None:
     return content[0] if len(content) == 1 else _with_content({"type": "paragraph"}, [])
 
 
-def markdown_to_tiptap(text: str) -> dict:
-    rendered = render(text)
+def tiptap_from_rendered(rendered: Rendered) -> dict:
+    """The TipTap document of markdown already rendered (so it is rendered once)."""
     return {"type": "doc", "content": _blocks(_parse(rendered.html), rendered.embeds)}
+
+
+def markdown_to_tiptap(text: str) -> dict:
+    return tiptap_from_rendered(render(text))
+
+
+# --- checking a document -------------------------------------------------------------------
+
+
+def _whole(value, low: int, high: int | None) -> int | None:
+    """An attribute that must be a whole number (as a number or digits), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 9:
+        number = int(value.strip())
+    else:
+        return None
+    return number if number >= low and (high is None or number <= high) else None
+
+
+NUMBER_ATTRS = {"heading": ("level", 1, 6), "orderedList": ("start", 0, 10**9)}
+
+
+def _node_check(node, path: str) -> tuple[dict, list]:
+    """The node's attrs and its children (content and marks) with their paths."""
+    if not isinstance(node, dict):
+        raise DocumentError(path, "must be a node: an object with a type")
+    kind = node.get("type")
+    if not isinstance(kind, str):
+        raise DocumentError(path_join(path, "type"), "must be a string")
+    attrs = node.get("attrs")
+    if attrs is not None and not isinstance(attrs, dict):
+        raise DocumentError(path_join(path, "attrs"), "must be an object")
+    attrs = attrs or {}
+    if kind in NUMBER_ATTRS:
+        name, low, high = NUMBER_ATTRS[kind]
+        if attrs.get(name) is not None and _whole(attrs[name], low, high) is None:
+            wanted = f"{low} to {high}" if high else f"{low} or more"
+            raise DocumentError(
+                path_join(path_join(path, "attrs"), name), f"must be a whole number, {wanted}"
+            )
+    if kind == "text" and not isinstance(node.get("text", ""), str):
+        raise DocumentError(path_join(path, "text"), "must be a string")
+    children = []
+    for key in ("content", "marks"):
+        value = node.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            raise DocumentError(path_join(path, key), "must be a list")
+        children += [(child, path_join(path_join(path, key), i)) for i, child in enumerate(value)]
+    return attrs, children
+
+
+def document_check(doc) -> None:
+    """Whether `doc` is a TipTap document of the shape TipTap writes, within MAX_NODES nodes
+    nested at most MAX_DEPTH deep; DocumentError otherwise."""
+    if not isinstance(doc, dict) or doc.get("type") != "doc":
+        raise DocumentError("", "must be a TipTap document ({'type': 'doc', ...})")
+    stack = [(doc, "", 0)]
+    count = 0
+    while stack:
+        node, path, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise DocumentError("", f"has more than {MAX_NODES:,} nodes")
+        if depth > MAX_DEPTH:
+            raise DocumentError(path, f"is nested more than {MAX_DEPTH} nodes deep")
+        _attrs, children = _node_check(node, path)
+        stack.extend((child, where, depth + 1) for child, where in reversed(children))
 
 
 # --- TipTap to markdown --------------------------------------------------------------------
@@ -294,7 +393,7 @@ def _block_md(node: dict) -> str | None:
     if kind == "paragraph":
         return _inline_md(content)
     if kind == "heading":
-        return "#" * int(attrs.get("level") or 1) + " " + _inline_md(content)
+        return "#" * (_whole(attrs.get("level"), 1, 6) or 1) + " " + _inline_md(content)
     if kind == "codeBlock":
         code = "".join(str(n.get("text", "")) for n in content if isinstance(n, dict))
         fence = "````" if "```" in code else "```"
@@ -307,7 +406,7 @@ def _block_md(node: dict) -> str | None:
         lines = [f"[!{kind_name}]", *inner.split("\n")]
         return "\n".join(f"> {line}" if line else ">" for line in lines)
     if kind in ("bulletList", "orderedList"):
-        start = int(attrs.get("start") or 1)
+        start = _whole(attrs.get("start"), 0, 10**9) or 1
         items = [
             _list_item(item, "- " if kind == "bulletList" else f"{start + i}. ")
             for i, item in enumerate(content)
@@ -349,6 +448,9 @@ def _blocks_md(nodes: list) -> str:
 
 
 def tiptap_to_markdown(doc: dict) -> str:
+    """The markdown of a document: none for what is not an object (DocumentError for an
+    object whose nodes are not of TipTap's shape)."""
     if not isinstance(doc, dict):
         return ""
+    document_check({**doc, "type": "doc"})
     return _blocks_md(doc.get("content") or []).strip() + "\n"

@@ -129,7 +129,10 @@ def _editor(request: HttpRequest, post: Post | None) -> HttpResponse:
 
 
 def _preview(request: HttpRequest, text: str) -> dict:
-    rendered = markdown.render(text)
+    try:
+        rendered = markdown.render(text)
+    except markdown.RenderLimitError as exc:
+        return {"body": "", "errors": [str(exc)]}
     draft = Post(user=request.user, html=rendered.html)
     draft.embeds = [e.to_attrs() for e in rendered.embeds]
     return {"body": _body(request, draft), "errors": rendered.errors}

@@ -9,12 +9,14 @@ import markdown
 import nh3
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_can_edit, asset_concrete, asset_for_viewer
 from apps.assets.services import AssetError
 from apps.assets.views import asset_page_url
+from apps.core.bounded_markdown import BoundedExtension, RenderLimitError, convert
 from apps.routes.models import Route
 from apps.routes.selectors import (
     route_by_name,
@@ -27,11 +29,20 @@ from apps.routes.services import route_asset_link, route_asset_unlink
 LIST_LIMIT = 200
 
 
+DESCRIPTION_PLAIN_CHARS = 10_000
+
+
 def markdown_html(text: str) -> str:
-    """Descriptions are markdown written by service authors: rendered, then sanitised."""
+    """Descriptions are markdown written by service authors: rendered (within the renderer's
+    limits, else shown as plain text), then sanitised."""
     if not text:
         return ""
-    return mark_safe(nh3.clean(markdown.markdown(text, extensions=["fenced_code", "tables"])))  # noqa: S308
+    md = markdown.Markdown(extensions=["fenced_code", "tables", BoundedExtension()])
+    try:
+        html = convert(md, text)
+    except RenderLimitError:
+        return format_html('<p class="description-plain">{}</p>', text[:DESCRIPTION_PLAIN_CHARS])
+    return mark_safe(nh3.clean(html))  # noqa: S308
 
 
 def route_list(request: HttpRequest) -> HttpResponse:
