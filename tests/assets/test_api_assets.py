@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.services import personal_org
 from apps.actions.models import Action, ActionAsset
-from apps.routes.models import RouteAsset
-from apps.routes.models import Route
+from apps.routes.models import Route, RouteAsset
 from tests.assets.conftest import CSV, png_bytes
 
 pytestmark = pytest.mark.django_db
