@@ -18,7 +18,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema.exceptions import SchemaError, UndefinedTypeCheck
 from openapi_schema_validator import OAS30Validator, OAS31Validator
+from referencing.exceptions import Unresolvable
 
 from apps.core.safe_text import InputError, json_loads
 
@@ -428,7 +430,12 @@ def _errors_of(
     cls = _validator_for(schema, openapi_version)
     validator = cls(copy.deepcopy(root), format_checker=cls.FORMAT_CHECKER)
     errors: dict[str, str] = {}
-    for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.path))):
+    try:
+        found = sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.path)))
+    except (SchemaError, UndefinedTypeCheck, Unresolvable, TypeError, ValueError, LookupError):
+        # A malformed schema (say `type: []`) cannot check anything: the field is refused.
+        return {prefix: "The route's schema for this field is not valid"}
+    for error in found:
         # An error inside an array item belongs to the array's field.
         path = []
         for part in error.absolute_path:
