@@ -10,21 +10,12 @@ import pytest
 from django.test import override_settings
 
 from apps.accounts import throttle
+from tests.clock import Clock
 
 pytestmark = pytest.mark.django_db
 
 REDIS = os.environ.get("TEST_REDIS_URL")
 RIGHT = "alice-password-1"
-
-
-class Clock:
-    """Stands in for the time module the throttle reads."""
-
-    def __init__(self):
-        self.now = 1_899_999_960.0  # on a minute
-
-    def time(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -9,18 +9,11 @@ import pytest
 from django.test import override_settings
 
 from apps.accounts import throttle
+from tests.clock import Clock
 
 pytestmark = pytest.mark.django_db
 
 REDIS = os.environ.get("TEST_REDIS_URL")
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1_899_999_960.0  # on a minute
-
-    def time(self) -> float:
-        return self.now
 
 
 @pytest.fixture
