@@ -8,6 +8,7 @@ actions stay readable.
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -67,6 +68,10 @@ class RouteDiff:
     removed: list[Route] = field(default_factory=list)
     restored: list[tuple[Route, ImportedRoute]] = field(default_factory=list)
     unchanged: int = 0
+    # The name each imported route gets (by method + path), unique among its owner's routes.
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Imported routes whose spec name another route of the owner already has: (route, name).
+    renamed: list[tuple[ImportedRoute, str]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -74,7 +79,10 @@ class RouteDiff:
 
     def summary(self) -> dict:
         return {
-            "added": [{"method": r.method, "path": r.path, "name": r.name} for r in self.added],
+            "added": [
+                {"method": r.method, "path": r.path, "name": self.names.get(r.key, r.name)}
+                for r in self.added
+            ],
             "changed": [
                 {"id": str(route.pk), "method": route.method, "path": route.path, "fields": f}
                 for route, _, f in self.changed
@@ -87,8 +95,16 @@ class RouteDiff:
                 {"id": str(route.pk), "method": route.method, "path": route.path}
                 for route, _ in self.restored
             ],
+            "renamed": renamed_summary(self.renamed),
             "unchanged": self.unchanged,
         }
+
+
+def renamed_summary(renamed: list[tuple[ImportedRoute, str]]) -> list[dict]:
+    return [
+        {"method": r.method, "path": r.path, "spec_name": r.name, "name": name}
+        for r, name in renamed
+    ]
 
 
 def _spec_values(imported: ImportedRoute, route: Route | None = None) -> dict:
@@ -113,10 +129,78 @@ def _changed_fields(route: Route, values: dict) -> list[str]:
     return [name for name, value in values.items() if getattr(route, name) != value]
 
 
+def _entity_routes(*, owner: User, org: Organization) -> QuerySet:
+    """The live routes addressed under the same `entity/` as the owner's routes in `org`: the
+    organization's, or in the personal context the owner's own."""
+    routes = Route.objects.live().filter(org=org)
+    return routes.filter(user=owner) if org.is_personal else routes
+
+
+def _name_is_free(name: str, taken: set[str]) -> bool:
+    # A page is found by slug or by exact name: both must be free.
+    return name not in taken and slugify(name)[:200] not in taken
+
+
+def _free_name(base: str, taken: set[str], prefix: str) -> str:
+    """`base`, or when another route has it (as name or slug), `<prefix>-<base>`, then with a
+    number."""
+    if _name_is_free(base, taken):
+        return base
+    candidate, n = f"{prefix}-{base}"[:200], 2
+    while not _name_is_free(candidate, taken):
+        candidate, n = f"{prefix}-{base}"[: 200 - len(str(n)) - 1] + f"-{n}", n + 1
+    return candidate
+
+
+def _take(name: str, taken: set[str]) -> None:
+    taken.update({name, slugify(name)[:200]} - {""})
+
+
+def route_names_plan(
+    *, owner: User, org: Organization, service: Service | None, imported: list[ImportedRoute]
+) -> tuple[dict[tuple[str, str], str], list[tuple[ImportedRoute, str]]]:
+    """The name each imported route gets, and the renames: unique among the owner's routes.
+
+    A route of `service` that stays keeps the name it has (a re-sync never renames it) unless
+    its operationId changed; every other name is checked against the names and slugs of the
+    entity's routes and of the names given before it, and prefixed with the service's slug
+    when taken. The renames are every route whose name is not the spec's, the ones an earlier
+    import gave included.
+    """
+    prefix = (service.slug if service is not None else "") or "service"
+    existing = {}
+    others = _entity_routes(owner=owner, org=org)
+    if service is not None:
+        existing = {(r.method, r.path): r for r in Route.objects.filter(service=service)}
+        others = others.exclude(service=service)
+    taken: set[str] = set()
+    for name, slug in others.values_list("name", "slug"):
+        _take(name, taken)
+        _take(slug, taken)
+    names: dict[tuple[str, str], str] = {}
+    pending = []
+    for item in imported:
+        route = existing.get(item.key)
+        keeps = route is not None and route.operation_id == item.operation_id
+        if keeps and (route.archived_at is None or _name_is_free(route.name, taken)):
+            names[item.key] = route.name
+            _take(route.name, taken)
+        else:
+            pending.append(item)
+    for item in pending:
+        names[item.key] = _free_name(item.name, taken, prefix)
+        _take(names[item.key], taken)
+    renamed = [(item, names[item.key]) for item in imported if names[item.key] != item.name]
+    return names, renamed
+
+
 def route_diff(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff:
     """What syncing `imported` into the service would change, by method + path."""
     existing = {(r.method, r.path): r for r in Route.objects.filter(service=service)}
     diff = RouteDiff()
+    diff.names, diff.renamed = route_names_plan(
+        owner=service.user, org=service.org, service=service, imported=imported
+    )
     seen = set()
     for item in imported:
         seen.add(item.key)
@@ -126,7 +210,8 @@ def route_diff(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff:
         elif route.archived_at is not None:
             diff.restored.append((route, item))
         else:
-            fields = _changed_fields(route, _spec_values(item, route))
+            values = {**_spec_values(item, route), "name": diff.names[item.key]}
+            fields = _changed_fields(route, values)
             if fields:
                 diff.changed.append((route, item, fields))
             else:
@@ -161,14 +246,14 @@ def routes_sync(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff
                 path=item.path,
                 source=service.source,
             )
-            _apply(route, _spec_values(item))
+            _apply(route, {**_spec_values(item), "name": diff.names[item.key]})
             route.save()
         for route, item in diff.restored:
-            _apply(route, _spec_values(item, route))
+            _apply(route, {**_spec_values(item, route), "name": diff.names[item.key]})
             route.archived_at = None
             route.save()
         for route, item, _ in diff.changed:
-            _apply(route, _spec_values(item, route))
+            _apply(route, {**_spec_values(item, route), "name": diff.names[item.key]})
             route.save()
         for route in diff.removed:
             route_archive(route=route)
@@ -325,6 +410,20 @@ def _check_unique(route: Route) -> None:
         )
     if siblings.filter(name=route.name).exists():
         raise RouteError(f"The service already has a route named {route.name!r}", field="name")
+    # Its page and `entity/name` must be its own among all the owner's routes.
+    names = {route.name, route.slug}
+    clash = (
+        _entity_routes(owner=route.user, org=route.org)
+        .exclude(pk=route.pk)
+        .filter(Q(name__in=names) | Q(slug__in=names))
+        .select_related("service")
+        .first()
+    )
+    if clash is not None:
+        raise RouteError(
+            f"You already have a route named {route.name!r} (in {clash.service.name})",
+            field="name",
+        )
 
 
 def route_create(*, service: Service, user, data: dict) -> Route:
@@ -407,6 +506,8 @@ def service_import_openapi(
             diff = routes_sync(service=service, imported=source.routes)
         except RouteError as exc:  # a declared price that is not one: nothing is imported
             raise ServiceError(exc.message, field="spec", code="invalid_price") from None
+        service.import_report = {**service.import_report, "renamed": renamed_summary(diff.renamed)}
+        service.save(update_fields=["import_report"])
     return service, diff
 
 
