@@ -10,6 +10,7 @@ API_URL_MODULES = (
     "apps.actions.callback_api_urls",
     "apps.accounts.api_urls",
     "apps.assets.api_urls",
+    "apps.social.api_urls",
     "apps.routes.service_api_urls",
     "apps.routes.api_urls",
     "apps.posts.api_urls",

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "apps.actions",
     "apps.posts",
     "apps.billing",
+    "apps.social",
     "apps.api",
 ]
 

@@ -3,12 +3,14 @@
 `Action.transition` is the row's rule (a conditional UPDATE: one caller wins). Ending a paid
 run also settles its charge (apps.billing): `action_transition` does both in one transaction,
 so the status and the money change together or not at all, and a charge is settled once, by
-the one caller whose transition won. Every caller moves an action through it.
+the one caller whose transition won. Every caller moves an action through it, and the winner of
+a terminal transition sends `action_finished` (apps.actions.signals) once it has committed.
 """
 
 from django.db import transaction
 
 from apps.actions.models import TERMINAL_STATUSES, Action
+from apps.actions.signals import action_finished
 from apps.billing.services import usage_settle
 
 
@@ -21,7 +23,10 @@ def action_transition(*, action: Action, to: str, expected: tuple[str, ...], **f
     the caller holds it; the error is raised.
     """
     if not (action.paid and to in TERMINAL_STATUSES):
-        return action.transition(to=to, expected=expected, **fields)
+        moved = action.transition(to=to, expected=expected, **fields)
+        if moved and to in TERMINAL_STATUSES:
+            _finished(action)
+        return moved
     written = ("status", "last_updated", "finished_at", *fields)
     attnames = {Action._meta.get_field(name).attname for name in written}
     before = {attname: getattr(action, attname) for attname in attnames}
@@ -34,4 +39,10 @@ def action_transition(*, action: Action, to: str, expected: tuple[str, ...], **f
         for name, value in before.items():
             setattr(action, name, value)
         raise
+    if moved:
+        _finished(action)
     return moved
+
+
+def _finished(action: Action) -> None:
+    transaction.on_commit(lambda: action_finished.send(sender=Action, action=action))

@@ -34,6 +34,8 @@ _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 TYPED_LINK = re.compile(rf"^({'|'.join(LINK_KINDS)}):({_UUID})$")
 LINK_PATH = re.compile(rf"^/links/({'|'.join(LINK_KINDS)})/({_UUID})$")
 MENTION = r"\{@([A-Za-z0-9_.+-]{1,150})\}"
+# ouro-mcp writes a mention in backticks (`{@name}`): a mention still, not inline code.
+MENTION_IN_CODE = r"`\{@([A-Za-z0-9_.+-]{1,150})\}`"
 SLOT = re.compile(r'<div data-embed-slot="(\d+)"></div>')
 CALLOUT_MARKER = re.compile(r"^\[!([A-Za-z]+)\][ \t]*\n?")
 # Each embed is a block the reader's page fills (with its own queries) on every view.
@@ -150,6 +152,8 @@ class _OuroTree(Treeprocessor):
 class _OuroExtension(markdown.Extension):
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
         md.inlinePatterns.register(_MentionPattern(MENTION, md), "ouro_mention", 175)
+        # Above the backtick pattern (190), which would make it inline code.
+        md.inlinePatterns.register(_MentionPattern(MENTION_IN_CODE, md), "ouro_mention_code", 195)
         md.treeprocessors.register(_OuroTree(md), "ouro_tree", 5)
 
 

@@ -7,6 +7,5 @@ urlpatterns = [
     path("services/<str:service_id>/routes/<str:route_id>", api_views.route_update_view),
     path("elements/common/name-to-id", api_views.name_to_id),
     path("assets/<str:asset_id>/compatible-routes", api_views.asset_compatible_routes),
-    path("assets/<str:asset_id>/connections", api_views.asset_connections_view),
     path("assets/<str:asset_id>/tags", api_views.asset_tags),
 ]

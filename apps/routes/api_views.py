@@ -13,7 +13,6 @@ from apps.assets.models import AssetType
 from apps.assets.selectors import asset_can_edit, asset_concrete
 from apps.routes.models import Route
 from apps.routes.selectors import (
-    asset_connections,
     route_by_name,
     route_for_user,
     routes_compatible_with,
@@ -141,41 +140,6 @@ def asset_compatible_routes(request: Request, asset_id: str):
     )
 
 
-def _ref(asset) -> dict:
-    return {"id": str(asset.pk), "asset_type": asset.asset_type, "name": asset.name}
-
-
-@api_view(["GET"])
-def asset_connections_view(request: Request, asset_id: str):
-    asset = asset_for_request(request, asset_id)
-    links = asset_connections(asset=asset, user=request.user)
-    direction = request.query_params.get("direction")
-    if direction == "source":
-        links = [link for link in links if link.route_id == asset.pk]
-    elif direction == "target":
-        links = [link for link in links if link.asset_id == asset.pk]
-    wanted = request.query_params.get("type")
-    if wanted and "link" not in wanted.split(","):
-        links = []
-
-    def connection(link) -> dict:
-        return {
-            "id": _link_uuid(link),
-            "type": "link",
-            "source_id": str(link.route_id),
-            "target_id": str(link.asset_id),
-            "source_asset_type": "route",
-            "target_asset_type": link.asset.asset_type,
-            "source": _ref(link.route),
-            "target": _ref(link.asset),
-            "user_id": str(link.added_by_id) if link.added_by_id else None,
-            "created_at": link.created_at.isoformat(),
-            "last_updated": link.created_at.isoformat(),
-        }
-
-    return paged(links, window(request, default_limit=50), connection)
-
-
 @api_view(["GET"])
 def asset_tags(request: Request, asset_id: str):
     """A route's tags from its OpenAPI operation (the only tags kept here)."""
@@ -198,8 +162,3 @@ def asset_tags(request: Request, asset_id: str):
             }
         )
     return ok(rows)
-
-
-def _link_uuid(link) -> str:
-    """A stable UUID for a route link (the contract's connection ids are UUIDs)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"route-asset:{link.route_id}:{link.asset_id}"))

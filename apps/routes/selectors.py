@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from apps.accounts.models import PERSONAL_ORG_ID
 from apps.assets.io import input_mismatch
 from apps.assets.selectors import asset_can_view, assets_visible_to
-from apps.routes.models import Route, RouteAsset
+from apps.routes.models import Route
 from apps.services.models import Service
 
 
@@ -107,19 +107,6 @@ def route_related_assets(*, route, user) -> list:
         link
         for link in route.related.select_related("asset__parent", "asset__user")
         if asset_can_view(user=user, asset=link.asset)
-    ]
-
-
-def asset_connections(*, asset, user) -> list:
-    """Route links touching `asset` (as route or as linked asset) that the user may see."""
-    links = RouteAsset.objects.filter(Q(route_id=asset.pk) | Q(asset_id=asset.pk)).select_related(
-        "route", "asset__parent"
-    )
-    return [
-        link
-        for link in links
-        if asset_can_view(user=user, asset=link.route)
-        and asset_can_view(user=user, asset=link.asset)
     ]
 
 

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class SocialConfig(AppConfig):
+    name = "apps.social"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from apps.accounts.signals import join_requested
+        from apps.actions.signals import action_finished
+        from apps.assets.kinds import asset_kind_register
+        from apps.posts.models import Post
+        from apps.social import receivers
+        from apps.social.models import Comment
+
+        asset_kind_register("comment", model=Comment)
+        action_finished.connect(receivers.on_action_finished, dispatch_uid="social-action")
+        join_requested.connect(receivers.on_join_requested, dispatch_uid="social-join")
+        post_save.connect(receivers.on_post_saved, sender=Post, dispatch_uid="social-post")
