@@ -6,8 +6,6 @@ from rest_framework.response import Response
 
 from apps.api.envelope import ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
-from apps.assets.api_views.common import asset_for_request
-from apps.assets.selectors import asset_can_edit
 from apps.billing.models import LedgerKind
 from apps.billing.pricing import (
     PricingError,
@@ -17,7 +15,6 @@ from apps.billing.pricing import (
     run_window_seconds,
 )
 from apps.billing.selectors import (
-    asset_earned_cents,
     earnings_of,
     ledger_of,
     usage_of,
@@ -129,12 +126,3 @@ def not_offered(request: Request):
         status=404,
         code="not_offered",
     )
-
-
-@api_view(["GET"])
-def asset_counts(request: Request, asset_id: str):
-    """What is counted here: the earnings of a route or service, for those who may edit it.
-    Views, comments, reactions and downloads are not tracked, so they are left out."""
-    asset = asset_for_request(request, asset_id)
-    mine = asset_can_edit(user=request.user, asset=asset)
-    return ok({"earnings_usd": asset_earned_cents(asset) if mine else 0})
