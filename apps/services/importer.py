@@ -95,6 +95,7 @@ def parse_spec(
         routes=routes,
         warnings=warnings,
         document=document,
+        resolver=resolver,
     )
 
 

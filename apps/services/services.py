@@ -138,23 +138,23 @@ def spec_root_file(folder: Path) -> Path:
 
 
 def spec_from_path(path: Path, *, base_dir: Path | None = None) -> ImportResult:
-    """A spec on disk. Relative `$ref`s are read only from files inside `base_dir` (the folder
-    given, or the file's own folder)."""
+    """A spec on disk, for the operator's command line: its relative `$ref`s are read from
+    any file they name (`../common/Error.json` included), or, given `base_dir`, only from
+    files inside it. Pages and API uploads never read files (`spec_from_bytes`)."""
     path = Path(path)
     if path.is_dir():
-        base_dir = base_dir or path
         path = spec_root_file(path)
     if not path.is_file():
         raise SpecError(f"No spec file at {path}")
-    root = Path(base_dir or path.parent).resolve()
+    root = Path(base_dir).resolve() if base_dir else None
     path = path.resolve()
 
     remaining = [settings.SPEC_MAX_BYTES]
 
     def fetch(uri: str) -> bytes:
         target = Path(uri).resolve()
-        if not target.is_relative_to(root):
-            raise SpecError(f"{uri} is outside the spec folder {root}")
+        if root is not None and not target.is_relative_to(root):
+            raise SpecError(f"{uri} is outside the spec folder {root} (--base-dir)")
         if not target.is_file():
             raise SpecError(f"there is no file {target}")
         size = target.stat().st_size
@@ -164,7 +164,10 @@ def spec_from_path(path: Path, *, base_dir: Path | None = None) -> ImportResult:
                 "(SPEC_MAX_BYTES)"
             )
         remaining[0] -= size
-        return target.read_bytes()
+        try:
+            return target.read_bytes()
+        except OSError as exc:
+            raise SpecError(f"{target} cannot be read: {exc.strerror}") from None
 
     return import_bytes(
         fetch(str(path)), spec_url=str(path), fetch=fetch, max_bytes=settings.SPEC_MAX_BYTES

@@ -254,3 +254,39 @@ def test_without_dry_run_it_creates_then_resyncs_a_service(alice):
     again = json.loads(run("import_openapi", spec, "--owner", "alice", "--format", "json"))
     assert again["service_id"] == created["service_id"] and again["unchanged"] == 3
     assert set(service.routes.values_list("pk", flat=True)) == ids
+
+
+def test_the_petstore_separate_root_file_imports_with_its_common_error():
+    root = SPECS / "oai-v2.0-petstore-separate" / "spec" / "swagger.json"
+    output = json.loads(run("import_openapi", str(root), "--dry-run", "--format", "json"))
+    assert len(output["routes"]) == 4
+    assert output["components"]["../common/Error.json"]["required"] == ["code", "message"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "box-openapi.json",
+        "twilio-api-v2010.json",
+        "slack-web-openapi-v2.json",
+        "openai-openapi-2024-09-24-yaml-anchors.yaml",
+    ],
+)
+def test_the_dry_run_json_of_a_large_spec_stays_near_the_specs_size(name):
+    out = run("import_openapi", str(SPECS / name), "--dry-run", "--format", "json")
+    assert len(out) <= 1.25 * (SPECS / name).stat().st_size
+    output = json.loads(out)
+    refs = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                refs.add(node["$ref"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk([output["routes"], output["components"]])
+    assert refs and refs <= set(output["components"])

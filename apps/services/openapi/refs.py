@@ -49,6 +49,8 @@ class Resolver:
         self.node_memo: dict[tuple[int, int], tuple[object, object]] = {}
         self.size_memo: dict[int, tuple[object, int]] = {}
         self.ref_limit = REF_DEPTHS[0]
+        # Each schema a reference was inlined as, by identity: (the reference's label, it).
+        self.shared: dict[int, tuple[str, dict]] = {}
 
     def target_uri(self, ref: str, doc_uri: str, where: str) -> tuple[str, str]:
         """(document uri, json pointer) of a reference, or a SpecError if it is not allowed."""
@@ -169,6 +171,8 @@ class Resolver:
                 target, target_uri, _ = self.follow(ref, doc_uri, where)
                 resolved = self._schema(target, target_uri, where, (*stack, key), depth + 1)
                 self.schema_memo[memo] = resolved
+                if isinstance(resolved, dict) and id(resolved) not in self.shared:
+                    self.shared[id(resolved)] = (self.ref_label(*key), resolved)
             if siblings and isinstance(resolved, dict):
                 extra = self._schema(siblings, doc_uri, where, stack, depth)
                 return {**resolved, **extra}
@@ -191,3 +195,57 @@ class Resolver:
         if not stack:
             self.node_memo[memo_key] = (node, out)
         return out
+
+    def ref_label(self, uri: str, pointer: str) -> str:
+        """A reference as written from the root document: `#/...`, or a relative file (or
+        the URL) of another document with its fragment."""
+        if uri == self.root_uri:
+            return f"#{pointer}"
+        where = uri if is_url(uri) else posixpath.relpath(uri, posixpath.dirname(self.root_uri))
+        return f"{where}#{pointer}" if pointer else where
+
+    def compact(self, value) -> tuple[object, dict]:
+        """`value` with each schema that a reference was inlined as put back as that `$ref`,
+        and the components those references name (each once, compacted the same way).
+
+        A reference kept as written (where a cycle closed, or past the depth budget) brings
+        the root document's component it names along too.
+        """
+        by_label = {label: node for label, node in self.shared.values()}
+        components: dict[str, object] = {}
+        queue: list[tuple[str, object]] = []
+
+        def use(label: str, node) -> None:
+            if label not in components:
+                components[label] = None
+                queue.append((label, node))
+
+        def kept(ref: str):
+            if ref in by_label:
+                return by_label[ref]
+            try:
+                return self.follow(ref, self.root_uri, "the components")[0]
+            except SpecError:
+                return None
+
+        def walk(node, top=None):
+            if isinstance(node, list):
+                return [walk(v) for v in node]
+            if not isinstance(node, dict):
+                return node
+            entry = self.shared.get(id(node))
+            if entry is not None and entry[1] is node and node is not top:
+                use(*entry)
+                return {"$ref": entry[0]}
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#") and ref not in components:
+                target = kept(ref)
+                if target is not None:
+                    use(ref, target)
+            return {k: walk(v) for k, v in node.items()}
+
+        out = walk(value)
+        while queue:
+            label, node = queue.pop()
+            components[label] = walk(node, top=node)
+        return out, components

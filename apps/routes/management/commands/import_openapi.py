@@ -17,9 +17,11 @@ from apps.services.services import (
 
 class Command(BaseCommand):
     help = (
-        "Import an OpenAPI/Swagger spec from a file, a folder (its openapi.*/swagger.* root, "
-        "with relative-file $refs) or a URL. --dry-run prints the routes and warnings; "
-        "otherwise creates or re-syncs a service owned by --owner."
+        "Import an OpenAPI/Swagger spec from a file, a folder (its openapi.*/swagger.* root) "
+        "or a URL; a file's relative $refs are read from the files they name (--base-dir "
+        "keeps them inside one folder). --dry-run prints the routes and warnings (JSON keeps "
+        "each $ref, with what it points to under components); otherwise creates or re-syncs "
+        "a service owned by --owner."
     )
 
     def add_arguments(self, parser):
@@ -29,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--owner", help="username owning the service (without --dry-run)")
         parser.add_argument("--name", help="service name (default: the spec's title)")
         parser.add_argument("--base-url", default="", help="override the spec's server URL")
-        parser.add_argument("--base-dir", help="folder relative $refs may read from")
+        parser.add_argument("--base-dir", help="the only folder relative $refs may read from")
         parser.add_argument("--visibility", default="private")
 
     def handle(self, *args, source, dry_run, format, owner, name, base_url, base_dir, **options):
