@@ -19,6 +19,9 @@ class Status(models.TextChoices):
 
 ACTIVE_STATUSES = (Status.QUEUED, Status.IN_PROGRESS)
 TERMINAL_STATUSES = (Status.SUCCESS, Status.ERROR, Status.TIMED_OUT)
+# Pages show a canceled run (an `error` ended by a person) as a state of its own.
+CANCELED = "canceled"
+DISPLAY_STATUSES = (*Status.values, CANCELED)
 
 
 class ActionQuerySet(models.QuerySet):
@@ -90,6 +93,11 @@ class Action(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def display_status(self) -> str:
+        """The status pages show: a canceled run is stored as `error` but shown as canceled."""
+        return CANCELED if self.canceled_by_id and self.status == Status.ERROR else self.status
 
     @property
     def change_stamp(self) -> str:

@@ -1,25 +1,32 @@
 """Reading actions: who may see which run, the lists, a route's stats and latency metrics."""
 
 import math
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Func, IntegerField, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
+from apps.accounts.models import PERSONAL_ORG_ID, Membership, Role
 from apps.actions import sql
 from apps.actions.models import (
     ACTIVE_STATUSES,
+    CANCELED,
     Action,
     ActionAsset,
     ActionLog,
     CallbackDelivery,
     Status,
 )
+from apps.assets.models import AssetShare
 from apps.assets.selectors import asset_can_view, asset_is_admin
 from apps.routes.models import Route
 
 # Latency metrics are computed over this many recent finished runs of a route.
 METRICS_SAMPLE = 500
 STATUSES = tuple(Status.values)
+# The runs page offers at most this many routes in its route filter.
+ROUTE_CHOICES = 200
 
 
 def asset_links() -> Prefetch:
@@ -129,6 +136,85 @@ def actions_of_user(
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return actions_with_related(qs).order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class RunFilters:
+    """What the runs page and a route's Actions tab filter by; empty fields filter nothing."""
+
+    scope: str = "mine"  # "mine", "callers" (others' runs of routes I administer) or "all"
+    route_id: object = None
+    service_id: object = None
+    status: str = ""  # one of DISPLAY_STATUSES
+    source: str = ""  # "web" (a page), "api", "post"
+    since: date | None = None
+    until: date | None = None  # inclusive
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything beyond the scope is filtered (the empty state then says so)."""
+        return any(
+            (self.route_id, self.service_id, self.status, self.source, self.since, self.until)
+        )
+
+
+def _administered_routes_q(user) -> Q:
+    """Runs of the routes the user owns, or administers through an organization or a share."""
+    admin_orgs = (
+        Membership.objects.filter(user=user, role=Role.ADMIN)
+        .exclude(org_id=PERSONAL_ORG_ID)
+        .values("org_id")
+    )
+    shared = AssetShare.objects.filter(user=user, role=Role.ADMIN).values("asset_id")
+    return Q(route__user=user) | Q(route__org_id__in=admin_orgs) | Q(route_id__in=shared)
+
+
+def actions_visible(*, user, filters: RunFilters) -> QuerySet:
+    """Every run the user may see across routes, newest first, narrowed by `filters`.
+
+    The same rule as `action_can_view`: the caller's own runs, and the runs of the routes the
+    user administers (for "callers", those of other people only).
+    """
+    if user is None or not user.is_authenticated:
+        return Action.objects.none()
+    mine = Q(user=user)
+    if filters.scope == "callers":
+        qs = Action.objects.filter(_administered_routes_q(user)).exclude(mine)
+    elif filters.scope == "all":
+        qs = Action.objects.filter(mine | _administered_routes_q(user))
+    else:
+        qs = Action.objects.filter(mine)
+    if filters.route_id:
+        qs = qs.filter(route_id=filters.route_id)
+    if filters.service_id:
+        qs = qs.filter(route__service_id=filters.service_id)
+    if filters.status == CANCELED:
+        qs = qs.filter(status=Status.ERROR, canceled_by__isnull=False)
+    elif filters.status == Status.ERROR:
+        qs = qs.filter(status=Status.ERROR, canceled_by__isnull=True)
+    elif filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    tz = timezone.get_current_timezone()
+    if filters.since:
+        qs = qs.filter(created_at__gte=datetime.combine(filters.since, time.min, tzinfo=tz))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=tz)
+        qs = qs.filter(created_at__lt=end)
+    return qs.order_by("-created_at", "-id")
+
+
+def actions_filter_choices(*, user, scope: str) -> tuple[list[Route], list]:
+    """The routes and services the user's runs in `scope` touched, for the filter menus."""
+    runs = actions_visible(user=user, filters=RunFilters(scope=scope))
+    routes = list(
+        Route.objects.filter(pk__in=runs.values("route_id"))
+        .select_related("service")
+        .order_by("name")[:ROUTE_CHOICES]
+    )
+    services = sorted({r.service for r in routes}, key=lambda s: s.name.lower())
+    return routes, services
 
 
 def route_actions_can_see_all(*, user, route: Route) -> bool:
