@@ -6,6 +6,7 @@ from apps.api import views
 
 # The resolver tries them in this order: runs, polls and callbacks (most requests) first.
 API_URL_MODULES = (
+    "apps.api.urls",
     "apps.actions.api_urls",
     "apps.actions.callback_api_urls",
     "apps.accounts.api_urls",

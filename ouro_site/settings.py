@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "huey.contrib.djhuey",
     "apps.accounts",
@@ -257,7 +259,31 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# The API's own OpenAPI 3.1 document (/api/schema, read at /api/docs), generated from the code;
+# what the views cannot tell drf-spectacular is declared in apps/api/schema.py.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ouro Routes API",
+    "DESCRIPTION": (
+        "The HTTP API the official Ouro clients (`ouro-py`, `ouro-mcp`) speak. Send an API key "
+        "(the *API keys* page) as `Authorization: <key>`, or the access token "
+        '`POST /users/get-token` exchanges it for. Answers are `{"data": ...}` (lists add '
+        "`pagination` and take `limit`, at most 200, and `offset`); errors are "
+        '`{"data": null, "error": {"message", "code", "status"}}` with the HTTP status.'
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SCHEMA_PATH_PREFIX": "/api",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "SERVERS": [{"url": "/api"}],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.add_error_responses",
+    ],
 }
 
 # Background work: Django's tasks API on huey. Embedded: SqliteHuey in the data folder;

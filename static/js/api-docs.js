@@ -1,0 +1,20 @@
+// The API reference page (/api/docs): Swagger UI reading the OpenAPI document named in
+// #swagger-ui's data-schema-url. A static file, as the Content-Security-Policy allows no inline
+// script.
+(function () {
+  "use strict";
+  var root = document.getElementById("swagger-ui");
+  if (!root || typeof window.SwaggerUIBundle !== "function") {
+    return;
+  }
+  window.SwaggerUIBundle({
+    url: root.dataset.schemaUrl,
+    domNode: root,
+    deepLinking: true,
+    presets: [window.SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout",
+    // Requests "Try it out" sends go to this site only (the document's server is /api).
+    tryItOutEnabled: false,
+    persistAuthorization: false,
+  });
+})();

@@ -1,0 +1,123 @@
+"""/api/schema is a valid OpenAPI 3.1 document of the whole API, generated from the code: every
+URL pattern under /api, with each method its view answers, is in it; /api/docs reads it and is
+linked from every page's footer and from the API-keys page."""
+
+import re
+
+import jsonschema
+import pytest
+import schemathesis
+import yaml
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern
+
+from ouro_site import api_urls
+
+pytestmark = pytest.mark.django_db
+
+ALL_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def api_patterns(patterns=None, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    """Every URL pattern under /api (walking the resolver from ouro_site.api_urls), as an
+    OpenAPI path template: `services/<str:service_id>` becomes `/services/{service_id}`, and a
+    regular expression (`^quests(?:/(?P<rest>.*))?$`) its literal start (`/quests`)."""
+    found = []
+    for entry in get_resolver(api_urls).url_patterns if patterns is None else patterns:
+        if isinstance(entry.pattern, RegexPattern):
+            route = prefix + re.match(r"\^?([\w/-]*)", str(entry.pattern)).group(1)
+        else:
+            route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found += api_patterns(entry.url_patterns, route)
+        elif entry.callback is not api_urls.views.not_found:  # the catch-all 404
+            found.append(("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route), entry))
+    return found
+
+
+def view_methods(pattern: URLPattern) -> set[str]:
+    """The methods a DRF view (function or class based) answers; none for a plain view (one
+    that hands requests over to DRF views, which document the path)."""
+    view_class = getattr(pattern.callback, "cls", None)
+    if view_class is None:
+        return set()
+    return {m.lower() for m in view_class().allowed_methods} & ALL_METHODS
+
+
+@pytest.fixture
+def document(client) -> dict:
+    response = client.get("/api/schema")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    return response.json()
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    assert document["openapi"] == "3.1.0"
+    schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.1 meta-schema
+    for schema in document["components"]["schemas"].values():
+        jsonschema.Draft202012Validator.check_schema(schema)
+    assert document["servers"] == [{"url": "/api"}]
+
+
+def test_every_url_under_api_is_in_the_document_with_each_method(document):
+    patterns = api_patterns()
+    assert len(patterns) > 50
+    missing = []
+    for path, pattern in patterns:
+        documented = set(document["paths"].get(path, {})) & ALL_METHODS
+        missing += [f"{m.upper()} {path}" for m in sorted(view_methods(pattern) - documented)]
+        if not documented:
+            missing.append(f"{path} ({pattern.callback.__module__})")
+    assert missing == []
+    assert set(document["paths"]) == {path for path, _ in patterns}
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_operation_is_secured_by_the_api_key_unless_public(document):
+    assert document["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
+    public = set()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if {} in operation.get("security", []):
+                public.add(f"{method.upper()} {path}")
+            else:
+                assert operation["security"] == [{"ApiKey": []}], (method, path)
+    # The token exchange, the upstreams' callbacks (their run's token) and this document.
+    assert {"POST /users/get-token", "POST /actions/{action_id}/webhook", "GET /schema"} <= public
+    assert "GET /actions" not in public
+
+
+def test_answers_are_the_envelope_and_errors_the_error_envelope(document):
+    operation = document["paths"]["/actions/{action_id}"]["get"]
+    assert operation["operationId"] == "get_actions_action_id"
+    assert operation["parameters"][0]["name"] == "action_id"
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/Envelope"}
+    assert operation["responses"]["404"] == {"$ref": "#/components/responses/Error404"}
+    error = document["components"]["schemas"]["Error"]
+    assert error["properties"]["error"] == {"$ref": "#/components/schemas/ErrorDetail"}
+    envelope = document["components"]["schemas"]["Envelope"]
+    assert set(envelope["properties"]) == {"data", "pagination"}
+    create = document["paths"]["/posts/create"]["post"]
+    assert "application/json" in create["requestBody"]["content"]
+    assert "2XX" in create["responses"]
+
+
+def test_the_document_is_also_yaml_and_needs_no_key(client):
+    response = client.get("/api/schema?format=yaml")
+    assert response.status_code == 200
+    assert yaml.safe_load(response.content)["info"]["title"] == "Ouro Routes API"
+
+
+def test_the_reference_page_is_linked_from_the_footer_and_the_api_keys_page(client, alice):
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-schema-url="/api/schema"' in html
+    assert "swagger-ui-bundle.js" in html and "/static/js/api-docs.js" in html
+    assert "<script>" not in html  # no inline script under the CSP
+    assert 'href="/api/docs"' in client.get("/").content.decode()
+    client.force_login(alice)
+    assert 'href="/api/docs"' in client.get("/settings/api-keys").content.decode()
