@@ -30,7 +30,7 @@ from apps.billing.selectors import route_price_view
 from apps.billing.services import PaymentRequired
 from apps.routes.forms import RunForm
 from apps.routes.models import Route
-from apps.routes.schema_form import FormInputError, body_schema, deref, form_parse
+from apps.routes.schema_form import FormInputError, body_schema, deref
 from apps.routes.selectors import route_spec_context
 from apps.routes.views import markdown_html, route_for_page
 
@@ -87,25 +87,13 @@ def _schemas(route: Route) -> dict:
         "request_example": _pretty(request_schema["example"])
         if request_schema and "example" in request_schema
         else "",
+        "request_media_types": list((route.request_body or {}).get("content") or {}),
         "responses": responses,
     }
 
 
 def _example_inputs(form: RunForm) -> dict:
-    values: dict[str, str] = {}
-
-    def walk(bound) -> None:
-        values[bound.spec.name] = bound.value
-        for child in bound.children:
-            walk(child)
-        for variant in bound.variants:
-            for inner in variant["fields"]:
-                walk(inner)
-
-    for bound in form.fields:
-        walk(bound)
-    inputs, _ = form_parse(form.specs, values)
-    return inputs
+    return form.example_inputs()
 
 
 def _actions_tab(request: HttpRequest, route: Route) -> dict:
@@ -186,6 +174,7 @@ def route_detail(request: HttpRequest, entity: str, name: str) -> HttpResponse:
     if request.htmx and tab == "actions":
         return render(request, "routes/detail.html#actions_tab", context)
     return render(request, "routes/detail.html", context)
+        media_type=request.GET.get("media"),
 
 
 @require_POST
@@ -199,7 +188,8 @@ def route_run_view(request: HttpRequest, entity: str, name: str) -> HttpResponse
         return redirect_to_login(request.get_full_path())
     route = route_for_page(request, entity, name)
     form = RunForm(route=route, user=request.user, data=request.POST, files=request.FILES)
-    action, refusal, status = None, None, 400
+    action, refusal = None, None
+    status = 200 if form.editing else 400  # an add or remove button only shows the form again
     if form.is_valid():
         try:
             action = route_run(

@@ -10,6 +10,7 @@ import base64
 import contextlib
 import logging
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import timedelta
@@ -36,13 +37,23 @@ from apps.assets.io import (
     input_assets_inject,
     input_assets_resolve,
 )
-from apps.assets.selectors import asset_can_view
+from apps.assets.models import File
+from apps.assets.selectors import asset_can_view, asset_for_viewer
+from apps.assets.services import file_read
 from apps.billing.services import run_price, usage_reserve
 from apps.routes.models import ExecutionMode, Route
-from apps.routes.schema_form import FormInputError, inputs_validate
+from apps.routes.schema_form import FormInputError, body_encoding, inputs_validate
 from apps.routes.selectors import route_spec_context
 from apps.services.models import AuthMethod, Service
 from apps.services.outbound import OutboundError, outbound_request
+from apps.services.request_body import (
+    BodyEncodeError,
+    WireFile,
+    body_encode,
+    file_ref,
+    file_refs,
+    media_kind,
+)
 from apps.services.upstream import (
     UpstreamSlot,
     upstream_policy,
@@ -77,6 +88,35 @@ def route_inputs_validate(*, route: Route, inputs: dict) -> dict:
     )
 
 
+def _sends_files(media_type: str | None) -> bool:
+    return bool(media_type) and media_kind(media_type) in ("multipart", "file")
+
+
+def body_files_check(*, user, inputs: dict) -> dict[str, File]:
+    """The file assets a multipart or single-file body refers to ({"assetId": ...}), each one
+    the user may see; FormInputError naming the field otherwise."""
+    if not _sends_files(inputs.get("content_type")):
+        return {}
+    files, errors = {}, {}
+    for path, ref in file_refs(inputs.get("body")):
+        file = asset_for_viewer(user=user, asset_id=ref, model=File) if _is_uuid(ref) else None
+        if file is None:
+            errors[path] = "No file with that id that you may use"
+        else:
+            files[ref] = file
+    if errors:
+        raise FormInputError(errors)
+    return files
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def route_run(
     *,
     route: Route,
@@ -100,6 +140,7 @@ def route_run(
         raise PermissionDenied("You may not run this route")
     price = run_price(route=route, user=user, currency=currency)
     clean = route_inputs_validate(route=route, inputs=inputs)
+    body_files_check(user=user, inputs=clean)
     requested = {
         name: str(ref.get("assetId") if isinstance(ref, dict) else ref)
         for name, ref in (inputs.get("input_assets") or {}).items()
@@ -440,6 +481,37 @@ def _redact(values: dict, secret_names: list[str]) -> dict:
     return {k: (REDACTED if k.lower() in lowered else v) for k, v in values.items()}
 
 
+def _wire_files(user, inputs: dict) -> dict[str, WireFile]:
+    """The bytes of the files the body refers to, read now (access is checked again)."""
+    files = body_files_check(user=user, inputs=inputs)
+    return {
+        ref: WireFile(
+            name=file.file_name, content_type=file.content_type, content=file_read(file=file)
+        )
+        for ref, file in files.items()
+    }
+
+
+def _as_recorded(body: Any, files: dict[str, WireFile]) -> Any:
+    """The body as the action records it: each file as its id, name, type and size."""
+    if not files:
+        return body
+    ref = file_ref(body)
+    if ref is not None and ref in files:
+        file = files[ref]
+        return {
+            "assetId": ref,
+            "filename": file.name,
+            "contentType": file.content_type,
+            "size": len(file.content),
+        }
+    if isinstance(body, dict):
+        return {k: _as_recorded(v, files) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_as_recorded(v, files) for v in body]
+    return body
+
+
 def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = None) -> None:
     # The route and service as `route_run` loaded them, or read now (one query; None once the
     # route is archived).
@@ -477,6 +549,22 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
     headers["ouro-webhook-token"] = webhook_token
     body = input_assets_inject(body=inputs.get("body"), resolved=resolved)
     send_body = body is not None or method not in BODYLESS_METHODS
+    media_type = inputs.get("content_type") if send_body else None
+    try:
+        files = _wire_files(action.user, inputs) if _sends_files(media_type) else {}
+        data = None
+        if media_type:
+            encoded = body_encode(
+                media_type=media_type,
+                body=body,
+                encoding=body_encoding(route.request_body, media_type),
+                files=files,
+            )
+            data = encoded.content
+            headers["Content-Type"] = encoded.content_type
+    except (FormInputError, BodyEncodeError) as exc:
+        action_fail(action=action, message=f"The request body could not be sent: {exc}")
+        return
     secret_names, secrets = _authenticate(service, headers, query)
 
     snapshot = {
@@ -484,8 +572,10 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
         "url": url,
         "query": _redact(query, secret_names),
         "headers": _redact(headers, secret_names),
-        "body": body,
+        "body": _as_recorded(body, files),
     }
+    if media_type:
+        snapshot["content_type"] = media_type
     if route.execution_mode == ExecutionMode.ASYNC:
         # The upstream may call back before it answers: the request must be on record first.
         Action.objects.filter(pk=action.pk).update(request=snapshot)
@@ -497,7 +587,8 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
             policy=upstream_policy(),
             headers=headers,
             params=query or None,
-            json=(body if body is not None else {}) if send_body else None,
+            json=None if data is not None or not send_body else (body if body is not None else {}),
+            data=data,
             total_timeout=route.total_timeout_seconds,
             total_timeout_name="the route's total timeout",
         )

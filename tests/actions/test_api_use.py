@@ -58,7 +58,7 @@ def test_invalid_inputs_answer_400_with_per_field_errors(api, alice_key, echo_ro
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_input"
-    assert "not of type 'integer'" in error["fields"]["body.count"]
+    assert error["fields"]["body.count"] == "Enter a whole number"
     assert Action.objects.count() == 0
 
 

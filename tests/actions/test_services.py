@@ -213,7 +213,7 @@ def test_invalid_input_raises_per_field_errors_and_reaches_nobody(
     assert set(caught.value.errors) == {"body.count", "body.email"}
     with pytest.raises(FormInputError) as caught:
         run(route, alice, body={})
-    assert caught.value.errors == {"body.count": "This field is required"}
+    assert caught.value.errors == {"body.count": "Required"}
     assert recorder.requests == []
     assert Action.objects.count() == 0
 

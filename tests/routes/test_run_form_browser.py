@@ -49,7 +49,7 @@ def test_invalid_input_is_marked_on_the_field_and_nothing_runs(live_site, page, 
     page.goto(f"{live_site.url}/routes/alice/{route.slug}")
     page.fill("#f-query-name", "Al")
     page.click("button:has-text('Run')")
-    expect(page.locator("#f-query-name-error")).to_contain_text("is too short")
+    expect(page.locator("#f-query-name-error")).to_contain_text("At least 3 characters")
     assert Action.objects.count() == 0
 
 
