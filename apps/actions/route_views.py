@@ -84,10 +84,10 @@ def _schemas(route: Route) -> dict:
     return {
         "parameters": parameters,
         "request_schema": _pretty(request_schema) if request_schema else "",
+        "request_media_types": list((route.request_body or {}).get("content") or {}),
         "request_example": _pretty(request_schema["example"])
         if request_schema and "example" in request_schema
         else "",
-        "request_media_types": list((route.request_body or {}).get("content") or {}),
         "responses": responses,
     }
 
@@ -166,6 +166,7 @@ def route_detail(request: HttpRequest, entity: str, name: str) -> HttpResponse:
     form = RunForm(
         route=route,
         user=request.user,
+        media_type=request.GET.get("media"),
         initial_inputs=again.metadata
         if again and again.route_id == route.pk
         else ({"input_assets": bound} if bound else None),
@@ -174,7 +175,6 @@ def route_detail(request: HttpRequest, entity: str, name: str) -> HttpResponse:
     if request.htmx and tab == "actions":
         return render(request, "routes/detail.html#actions_tab", context)
     return render(request, "routes/detail.html", context)
-        media_type=request.GET.get("media"),
 
 
 @require_POST
