@@ -50,16 +50,23 @@ def _service(request: HttpRequest, service_id, *, edit: bool = False) -> Service
 
 def _read_spec(form: SpecSourceForm) -> tuple[ImportResult | None, str, str]:
     """The spec the form names as (result, its URL, its text when not from a URL); the result
-    is None when no spec was given, and a bad spec raises SpecError."""
+    is None when no spec was given, and a bad spec raises SpecError. What the user uploaded or
+    pasted wins over the URL, which the re-sync form fills in beforehand."""
     data = form.cleaned_data
-    if data.get("spec_url"):
-        return spec_from_url(data["spec_url"]), data["spec_url"], ""
     if data.get("spec_file"):
         raw = data["spec_file"].read()
         return spec_from_bytes(raw), "", raw.decode("utf-8", "replace")
     if data.get("spec_text"):
         return spec_from_bytes(data["spec_text"].encode()), "", data["spec_text"]
+    if data.get("spec_url"):
+        return spec_from_url(data["spec_url"]), data["spec_url"], ""
     return None, "", ""
+
+
+def _spec_source(form: SpecSourceForm, spec_url: str) -> str:
+    if spec_url:
+        return spec_url
+    return "the uploaded file" if form.cleaned_data.get("spec_file") else "the pasted text"
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
@@ -220,7 +227,13 @@ def service_resync_view(request: HttpRequest, service_id) -> HttpResponse:
                         f"{len(diff.removed)} archived.",
                     )
                     return redirect("service_detail", service_id=service.pk)
-                context["diff"] = service_resync_preview(service=service, result=result)
+                diff = service_resync_preview(service=service, result=result)
+                context["diff"] = diff
+                context["changed"] = [
+                    {"route": route, "changes": diff.changes_of(route)}
+                    for route, _, _ in diff.changed
+                ]
+                context["spec_source"] = _spec_source(form, spec_url)
             except ServiceError as exc:  # e.g. a declared price that is not one
                 form.add_error(None, exc.message)
                 return render(request, "services/resync.html", context)

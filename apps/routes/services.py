@@ -26,6 +26,7 @@ from apps.services.importer import (
     asset_projection,
 )
 from apps.services.models import Service
+from apps.services.openapi.changes import Change, route_changes
 from apps.services.services import ServiceError, service_create, service_spec_store
 
 # What an import sets on a route; everything else (visibility, timeouts) is the owner's.
@@ -72,6 +73,17 @@ class RouteDiff:
     names: dict[tuple[str, str], str] = field(default_factory=dict)
     # Imported routes whose spec name another route of the owner already has: (route, name).
     renamed: list[tuple[ImportedRoute, str]] = field(default_factory=list)
+    # What changes in each changed route, field by field (by method + path).
+    changes: dict[tuple[str, str], list[Change]] = field(default_factory=dict)
+
+    @property
+    def breaking(self) -> int:
+        """How many changes may break a caller (an archived route is one)."""
+        changed = sum(c.breaking for changes in self.changes.values() for c in changes)
+        return changed + len(self.removed)
+
+    def changes_of(self, route: Route) -> list[Change]:
+        return self.changes.get((route.method, route.path), [])
 
     @property
     def is_empty(self) -> bool:
@@ -84,7 +96,14 @@ class RouteDiff:
                 for r in self.added
             ],
             "changed": [
-                {"id": str(route.pk), "method": route.method, "path": route.path, "fields": f}
+                {
+                    "id": str(route.pk),
+                    "method": route.method,
+                    "path": route.path,
+                    "fields": f,
+                    "changes": [c.as_dict() for c in self.changes_of(route)],
+                    "breaking": any(c.breaking for c in self.changes_of(route)),
+                }
                 for route, _, f in self.changed
             ],
             "removed": [
@@ -97,6 +116,7 @@ class RouteDiff:
             ],
             "renamed": renamed_summary(self.renamed),
             "unchanged": self.unchanged,
+            "breaking": self.breaking,
         }
 
 
@@ -214,6 +234,10 @@ def route_diff(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff:
             fields = _changed_fields(route, values)
             if fields:
                 diff.changed.append((route, item, fields))
+                diff.changes[item.key] = route_changes(
+                    {name: getattr(route, name) for name in fields},
+                    {name: values[name] for name in fields},
+                )
             else:
                 diff.unchanged += 1
     diff.removed = [

@@ -20,10 +20,15 @@ def _secret_input() -> forms.PasswordInput:
 
 
 class SpecSourceForm(forms.Form):
-    """A spec by URL, upload or paste: exactly one is used (URL first, then the file)."""
+    """A spec by URL, upload or paste: one is used, the file first, then the pasted text,
+    then the URL (which a re-sync fills in with the service's)."""
 
     spec_url = forms.URLField(
-        required=False, max_length=1000, label="Spec URL", assume_scheme="https"
+        required=False,
+        max_length=1000,
+        label="Spec URL",
+        assume_scheme="https",
+        help_text="An uploaded or pasted spec is used instead of the URL",
     )
     spec_file = forms.FileField(required=False, label="Upload a spec (JSON or YAML)")
     spec_text = forms.CharField(
