@@ -39,3 +39,29 @@ def make_dataset():
         return dataset
 
     return build
+
+
+@pytest.fixture
+def demo_service(alice, demo_upstream):
+    """The bundled demo upstream imported as alice's public service (hello, fail, jobs...)."""
+    from apps.routes.services import service_import_openapi
+    from apps.services.services import spec_from_url
+
+    service, _ = service_import_openapi(
+        owner=alice,
+        org=personal_org(),
+        name="demo",
+        base_url=demo_upstream,
+        visibility="public",
+        source=spec_from_url(f"{demo_upstream}/openapi.json"),
+        spec_url=f"{demo_upstream}/openapi.json",
+    )
+    return service
+
+
+@pytest.fixture
+def demo_route(demo_service):
+    """demo_route(path): the demo service's route for that path."""
+    from apps.routes.models import Route
+
+    return lambda path: Route.objects.get(service=demo_service, path=path)
