@@ -396,3 +396,86 @@ def asset_lineage(*, asset, user) -> dict:
         "sources": walk(asset, side="inputs", depth=0, seen=set()),
         "uses": walk(asset, side="outputs", depth=0, seen=set()),
     }
+
+
+# A lineage graph shows at most this many runs and assets around the one it is drawn for.
+GRAPH_NODES = 80
+
+
+def lineage_graph(*, user, asset=None, action: Action | None = None) -> dict:
+    """The runs and assets upstream and downstream of `asset` or `action`, any number of hops.
+
+    Walks from the root towards its sources (a run's inputs, the run that made an asset) and
+    towards its uses (the runs that took an asset, a run's outputs), never sideways, and only
+    through what `user` may see: a hidden run or asset ends the walk there and is counted.
+    Returns {"assets": {id: asset}, "actions": {id: action}, "edges": [(from, to)],
+    "hidden": n, "truncated": bool}; an edge goes from an input to its run, or from a run to
+    its output.
+    """
+    assets: dict = {}
+    actions: dict = {}
+    edges: set[tuple[str, str]] = set()
+    hidden: set = set()
+    queue: list[tuple[str, object, str]] = []  # (kind, id, direction)
+    if asset is not None:
+        assets[str(asset.pk)] = asset
+        queue += [("asset", asset.pk, "up"), ("asset", asset.pk, "down")]
+    if action is not None:
+        actions[str(action.pk)] = action
+        queue += [("action", action.pk, "up"), ("action", action.pk, "down")]
+    walked: set = set()
+    truncated = False
+    while queue:
+        kind, node_id, direction = queue.pop(0)
+        if (kind, node_id, direction) in walked:
+            continue
+        walked.add((kind, node_id, direction))
+        if kind == "asset":
+            role = ActionAsset.Role.OUTPUT if direction == "up" else ActionAsset.Role.INPUT
+            links = ActionAsset.objects.filter(asset_id=node_id, role=role).select_related(
+                "action__route__parent", "action__user"
+            )
+            for link in links:
+                run = link.action
+                if not action_can_view(user=user, action=run):
+                    hidden.add(run.pk)
+                    continue
+                if str(run.pk) not in actions and len(assets) + len(actions) >= GRAPH_NODES:
+                    truncated = True
+                    continue
+                actions[str(run.pk)] = run
+                pair = (
+                    (str(run.pk), str(node_id))
+                    if direction == "up"
+                    else (str(node_id), str(run.pk))
+                )
+                edges.add(pair)
+                queue.append(("action", run.pk, direction))
+        else:
+            role = ActionAsset.Role.INPUT if direction == "up" else ActionAsset.Role.OUTPUT
+            links = ActionAsset.objects.filter(action_id=node_id, role=role).select_related(
+                "asset__parent", "asset__user", "asset__org"
+            )
+            for link in links:
+                linked = link.asset
+                if not asset_can_view(user=user, asset=linked):
+                    hidden.add(linked.pk)
+                    continue
+                if str(linked.pk) not in assets and len(assets) + len(actions) >= GRAPH_NODES:
+                    truncated = True
+                    continue
+                assets[str(linked.pk)] = linked
+                pair = (
+                    (str(linked.pk), str(node_id))
+                    if direction == "up"
+                    else (str(node_id), str(linked.pk))
+                )
+                edges.add(pair)
+                queue.append(("asset", linked.pk, direction))
+    return {
+        "assets": assets,
+        "actions": actions,
+        "edges": sorted(edges),
+        "hidden": len(hidden),
+        "truncated": truncated,
+    }

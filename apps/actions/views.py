@@ -200,4 +200,4 @@ def action_outputs(request: HttpRequest, action_id) -> HttpResponse:
 
 def asset_lineage_section(*, asset, user) -> dict:
     """A file's or dataset's page: the runs it came from and went into."""
-    return {"lineage": asset_lineage(asset=asset, user=user)}
+    return {"lineage": {**asset_lineage(asset=asset, user=user), "asset_id": asset.pk}}
