@@ -9,6 +9,7 @@ API_URL_MODULES = (
     "apps.api.urls",
     "apps.actions.api_urls",
     "apps.actions.callback_api_urls",
+    "apps.actions.team_api_urls",
     "apps.accounts.api_urls",
     "apps.assets.api_urls",
     "apps.social.api_urls",

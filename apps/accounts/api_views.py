@@ -1,26 +1,57 @@
 """Users, organizations and teams: the account endpoints of the Ouro contract."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 
-from apps.accounts.models import Organization
 from apps.accounts.selectors import (
-    membership_for,
+    TeamAccess,
+    organization_by_name_for_viewer,
+    organization_for_viewer,
+    organizations_discoverable,
     organizations_for_user,
-    teams_for_user,
+    team_for_viewer,
+    team_join_requests,
+    teams_visible_to,
     user_by_name_or_id,
     users_matching,
 )
 from apps.accounts.serializers import (
+    join_request_dict,
     organization_dict,
-    team_with_membership_dict,
+    team_access_dict,
+    team_ban_dict,
     user_profile_dict,
 )
-from apps.accounts.services import InvalidApiKey, access_token_issue, api_key_authenticate
-from apps.api.context import request_org
+from apps.accounts.services import (
+    InvalidApiKey,
+    TeamError,
+    access_token_issue,
+    api_key_authenticate,
+    team_ban,
+    team_create,
+    team_delete,
+    team_join,
+    team_join_request_approve,
+    team_join_request_reject,
+    team_leave,
+    team_unban,
+    team_update,
+)
+from apps.api.context import request_org, require_key_context
 from apps.api.envelope import ok, parse_uuid, query_bool
 from apps.api.errors import ApiError
+
+
+@contextmanager
+def team_errors() -> Iterator[None]:
+    try:
+        yield
+    except TeamError as exc:
+        raise ApiError(exc.message, status=exc.status, code=exc.code) from None
 
 
 @api_view(["POST"])
@@ -72,28 +103,142 @@ def user_search(request: Request):
     return ok([_profile(user, request.user) for user in users])
 
 
-@api_view(["GET"])
-def teams_of_user(request: Request):
-    """The teams the caller may publish to (`?org_id=` narrows them); none are discoverable."""
-    if query_bool(request, "public_only"):
-        return ok([])
-    org_id = request.query_params.get("org_id")
-    teams = teams_for_user(
-        user=request.user, org_id=parse_uuid(org_id, "org_id") if org_id else None
-    )
-    return ok(
-        [team_with_membership_dict(team, user=request.user, role=role) for team, role in teams]
-    )
-
-
-@api_view(["GET"])
-def team_detail(request: Request, team_id: str):
-    wanted = parse_uuid(team_id, "team id")
-    found = next(((t, r) for t, r in teams_for_user(user=request.user) if t.pk == wanted), None)
-    if found is None:
+def _team(request: Request, team_id: str) -> TeamAccess:
+    """The team the caller may see, else the same 404 as for a missing id."""
+    access = team_for_viewer(user=request.user, team_id=parse_uuid(team_id, "team id"))
+    if access is None:
         raise ApiError("Team not found", status=404, code="not_found")
-    team, role = found
-    return ok(team_with_membership_dict(team, user=request.user, role=role))
+    return access
+
+
+def _team_body(request: Request) -> dict:
+    body = request.data if isinstance(request.data, dict) else {}
+    team = body.get("team", body)
+    if not isinstance(team, dict):
+        raise ApiError("team must be an object", code="invalid_team")
+    return team
+
+
+def _team_answer(request: Request, team_id, **kwargs):
+    access = team_for_viewer(user=request.user, team_id=team_id)
+    return ok(team_access_dict(access, user=request.user, **kwargs))
+
+
+@api_view(["GET"])
+def teams_list(request: Request):
+    """The teams of the caller's organizations they may see (`joined`, `public_only`, `org_id`
+    narrow them); public teams of other organizations with `public_only`."""
+    org_id = request.query_params.get("org_id")
+    accesses = teams_visible_to(
+        user=request.user,
+        org_id=parse_uuid(org_id, "org_id") if org_id else None,
+        joined=query_bool(request, "joined"),
+        public_only=query_bool(request, "public_only"),
+    )
+    return ok([team_access_dict(access, user=request.user) for access in accesses])
+
+
+@api_view(["POST"])
+def team_create_view(request: Request):
+    fields = _team_body(request)
+    org_id = fields.get("org_id")
+    if not org_id:
+        raise ApiError("org_id is required", code="missing_org_id")
+    org_id = parse_uuid(org_id, "org_id")
+    require_key_context(request, org_id)
+    found = organization_for_viewer(user=request.user, org_id=org_id)
+    if found is None:
+        raise ApiError("Organization not found", status=404, code="not_found")
+    fields = {k: v for k, v in fields.items() if k not in ("org_id", "id")}
+    with team_errors():
+        team = team_create(user=request.user, org=found[0], fields=fields)
+    return _team_answer(request, team.pk)
+
+
+@api_view(["GET", "PUT", "DELETE"])
+def team_detail(request: Request, team_id: str):
+    access = _team(request, team_id)
+    if request.method == "GET":
+        include = query_bool(request, "include_members")
+        return ok(team_access_dict(access, user=request.user, include_members=include))
+    if request.method == "DELETE":
+        with team_errors():
+            team_delete(access=access)
+        return ok({"id": str(access.team.pk), "deleted": True})
+    fields = {k: v for k, v in _team_body(request).items() if k not in ("id", "org_id")}
+    with team_errors():
+        team_update(access=access, fields=fields)
+    return _team_answer(request, access.team.pk)
+
+
+@api_view(["POST"])
+def team_join_view(request: Request, team_id: str):
+    access = _team(request, team_id)
+    with team_errors():
+        team_join(access=access, user=request.user)
+    return _team_answer(request, access.team.pk)
+
+
+@api_view(["GET", "POST"])
+def team_leave_view(request: Request, team_id: str):
+    access = _team(request, team_id)
+    with team_errors():
+        team_leave(access=access, user=request.user)
+    return ok({"id": str(access.team.pk), "left": True})
+
+
+@api_view(["GET"])
+def team_join_requests_list(request: Request, team_id: str):
+    access = _team(request, team_id)
+    requests = team_join_requests(access=access, user=request.user)
+    return ok([join_request_dict(join_request) for join_request in requests])
+
+
+@api_view(["POST"])
+def team_join_request_review(request: Request, team_id: str, request_id: str, decision: str):
+    access = _team(request, team_id)
+    review = team_join_request_approve if decision == "approve" else team_join_request_reject
+    with team_errors():
+        join_request = review(access=access, request_id=parse_uuid(request_id, "request id"))
+    return ok(join_request_dict(join_request))
+
+
+@api_view(["GET", "POST"])
+def team_bans(request: Request, team_id: str):
+    access = _team(request, team_id)
+    if request.method == "GET":
+        if not access.can_moderate:
+            raise ApiError(
+                "Only the team's or the organization's admins see its bans",
+                status=403,
+                code="team_admin_required",
+            )
+        bans = access.team.bans.select_related("user").order_by("created_at")
+        return ok([team_ban_dict(ban) for ban in bans])
+    body = request.data if isinstance(request.data, dict) else {}
+    banned = user_by_name_or_id(str(body.get("user_id") or ""))
+    if banned is None:
+        raise ApiError("No such user", status=404, code="not_found")
+    reason = body.get("reason") or ""
+    if not isinstance(reason, str):
+        raise ApiError("reason must be text", code="invalid_reason")
+    with team_errors():
+        ban = team_ban(
+            access=access,
+            by=request.user,
+            user=banned,
+            reason=reason[:2000],
+            remove_contributions=body.get("remove_contributions") is True,
+        )
+    return ok(team_ban_dict(ban))
+
+
+@api_view(["DELETE"])
+def team_unban_view(request: Request, team_id: str, user_id: str):
+    access = _team(request, team_id)
+    with team_errors():
+        team_unban(access=access, user_id=parse_uuid(user_id, "user id"))
+    return ok({"team_id": str(access.team.pk), "user_id": user_id, "banned": False})
 
 
 @api_view(["GET"])
@@ -107,6 +252,11 @@ def organizations_of_user(request: Request):
 
 
 @api_view(["GET"])
+def organizations_discoverable_list(request: Request):
+    return ok([organization_dict(org) for org in organizations_discoverable()])
+
+
+@api_view(["GET"])
 def organization_context(request: Request):
     context = request_org(request)
     return ok(organization_dict(context.org, role=context.role))
@@ -114,8 +264,15 @@ def organization_context(request: Request):
 
 @api_view(["GET"])
 def organization_detail(request: Request, org_id: str):
-    org = Organization.objects.filter(pk=parse_uuid(org_id)).first()
-    membership = membership_for(user=request.user, org_id=org.pk) if org else None
-    if org is None or (membership is None and not org.is_personal):
+    found = organization_for_viewer(user=request.user, org_id=parse_uuid(org_id))
+    if found is None:
         raise ApiError("Organization not found", status=404, code="not_found")
-    return ok(organization_dict(org, role=membership.role if membership else None))
+    return ok(organization_dict(found[0], role=found[1]))
+
+
+@api_view(["GET"])
+def organization_by_name(request: Request, name: str):
+    found = organization_by_name_for_viewer(user=request.user, name=name)
+    if found is None:
+        raise ApiError("Organization not found", status=404, code="not_found")
+    return ok(organization_dict(found[0], role=found[1]))

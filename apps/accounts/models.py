@@ -25,10 +25,42 @@ class Role(models.TextChoices):
     READ = "read"
 
 
+class SourcePolicy(models.TextChoices):
+    """Where assets may be created from: the web pages, the API (clients, agents) or both."""
+
+    ANY = "any"
+    WEB_ONLY = "web_only"
+    API_ONLY = "api_only"
+
+
+class ActorTypePolicy(models.TextChoices):
+    ANY = "any"
+    VERIFIED_ONLY = "verified_only"
+    AGENTS_ONLY = "agents_only"
+
+
+class JoinPolicy(models.TextChoices):
+    OPEN = "open"
+    REQUEST = "request"
+    INVITE_ONLY = "invite_only"
+
+
 class Organization(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public"
+        PRIVATE = "private"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100, unique=True)
     mission = models.TextField(blank=True)
+    visibility = models.CharField(max_length=16, choices=Visibility, default=Visibility.PRIVATE)
+    join_policy = models.CharField(
+        max_length=16, choices=JoinPolicy, default=JoinPolicy.INVITE_ONLY
+    )
+    source_policy = models.CharField(max_length=16, choices=SourcePolicy, default=SourcePolicy.ANY)
+    actor_type_policy = models.CharField(
+        max_length=16, choices=ActorTypePolicy, default=ActorTypePolicy.ANY
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
@@ -47,16 +79,31 @@ class Organization(models.Model):
 
 
 class Team(models.Model):
+    """A channel of an organization that assets are published to.
+
+    `public`: anyone may see it; `organization`: the organization's members; `private`: its own
+    members and the organization's admins. An empty policy follows the organization's."""
+
     class Visibility(models.TextChoices):
         PUBLIC = "public"
-        INTERNAL = "internal"
+        ORGANIZATION = "organization"
+        PRIVATE = "private"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    description_json = models.JSONField(null=True, blank=True)
     is_default = models.BooleanField(default=False)
-    visibility = models.CharField(max_length=16, choices=Visibility, default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility, default=Visibility.ORGANIZATION
+    )
+    default_role = models.CharField(max_length=8, choices=Role, default=Role.WRITE)
+    join_policy = models.CharField(max_length=16, choices=JoinPolicy, default=JoinPolicy.OPEN)
+    source_policy = models.CharField(max_length=16, choices=SourcePolicy, blank=True)
+    actor_type_policy = models.CharField(max_length=16, choices=ActorTypePolicy, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -68,6 +115,10 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org.name}/{self.name}"
+
+    @property
+    def effective_source_policy(self) -> str:
+        return self.source_policy or self.org.source_policy
 
 
 class Membership(models.Model):
@@ -83,6 +134,67 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.org} ({self.role})"
+
+
+class TeamMembership(models.Model):
+    """A member of a team that is not its organization's default team (every member of the
+    organization is in that one, with their organization role)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=8, choices=Role, default=Role.WRITE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="one_membership_per_team")
+        ]
+
+
+class TeamJoinRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request",
+            )
+        ]
+
+
+class TeamBan(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="bans")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_ban_per_team")]
+
+
+class TeamRead(models.Model):
+    """When a user last read a team's feed: what was published after it is unread."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_read_per_team")]
 
 
 def hash_api_key(raw: str) -> str:

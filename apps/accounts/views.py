@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.forms import ApiKeyForm, SignUpForm
 from apps.accounts.models import ApiKey
-from apps.accounts.services import api_key_create, api_key_revoke, personal_org
+from apps.accounts.services import api_key_context, api_key_create, api_key_revoke, personal_org
 from apps.accounts.throttle import client_address, login_retry_after
 
 
@@ -65,13 +65,15 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def api_keys(request: HttpRequest) -> HttpResponse:
-    form = ApiKeyForm(request.POST or None)
+    form = ApiKeyForm(request.POST or None, user=request.user)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        _, new_key = api_key_create(user=request.user, name=form.cleaned_data["name"])
+        bind = form.cleaned_data["bind"]
+        org = api_key_context(user=request.user, bind=bind) if bind else None
+        _, new_key = api_key_create(user=request.user, name=form.cleaned_data["name"], org=org)
         messages.success(request, "Key created. Copy it now: it is not shown again.")
-        form = ApiKeyForm()
-    keys = request.user.api_keys.all()
+        form = ApiKeyForm(user=request.user)
+    keys = request.user.api_keys.select_related("org")
     return render(
         request, "accounts/api_keys.html", {"form": form, "keys": keys, "new_key": new_key}
     )

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from rest_framework.request import Request
 
-from apps.accounts.models import PERSONAL_ORG_ID, ApiKey, Organization, Team
+from apps.accounts.models import PERSONAL_ORG_ID, ApiKey, Organization, SourcePolicy, Team
 from apps.accounts.selectors import membership_for, user_can_use_org
 from apps.accounts.services import personal_org
 from apps.api.envelope import parse_uuid
@@ -55,6 +55,17 @@ def request_org(request: Request) -> OrgContext:
     return OrgContext(org=org, role=membership.role)
 
 
+def require_key_context(request: Request, org_id) -> None:
+    """Refuse a write aimed at an organization other than the one the API key is bound to."""
+    key = request.auth if isinstance(request.auth, ApiKey) else None
+    if key is not None and key.org_id and str(key.org_id) != str(org_id):
+        raise ApiError(
+            "This API key is bound to another organization",
+            status=403,
+            code="org_context_forbidden",
+        )
+
+
 def request_placement(request: Request, fields: dict) -> tuple[Organization, Team]:
     """The organization and team a new asset lives in: the `org_id` and `team_id` asked for
     (which the caller must be allowed to publish to), else the request's context and its
@@ -62,6 +73,7 @@ def request_placement(request: Request, fields: dict) -> tuple[Organization, Tea
     org_id = fields.get("org_id")
     if org_id:
         org_id = parse_uuid(org_id, "org_id")
+        require_key_context(request, org_id)
         org = Organization.objects.filter(pk=org_id).first()
         if org is None or not user_can_use_org(user=request.user, org_id=org_id):
             raise ApiError(
@@ -74,4 +86,10 @@ def request_placement(request: Request, fields: dict) -> tuple[Organization, Tea
         team = Team.objects.filter(pk=parse_uuid(fields["team_id"], "team_id"), org=org).first()
         if team is None:
             raise ApiError("No such team in this organization", code="invalid_team")
+    if team.effective_source_policy == SourcePolicy.WEB_ONLY:
+        raise ApiError(
+            f"Team {team.name} takes new assets from the web pages only, not the API",
+            status=403,
+            code="source_policy_forbidden",
+        )
     return org, team

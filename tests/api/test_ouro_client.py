@@ -46,7 +46,10 @@ def test_the_official_client_lists_the_teams_it_may_publish_to(ouro_client, alic
         ("00000000-0000-0000-0000-000000000000", "write"),
     ]
     assert [t.organization.name for t in ouro.teams.list(org_id=str(acme.pk))] == ["acme"]
-    assert ouro.teams.list(public_only=True) == []
+    public = ouro.teams.list(public_only=True)
+    assert [(str(t.org_id), t.name) for t in public] == [
+        ("00000000-0000-0000-0000-000000000000", "all")
+    ]
     team = ouro.teams.retrieve(str(acme.default_team.pk))
     assert (team.name, team.user_membership.role) == (acme.default_team.name, "admin")
 

@@ -2,7 +2,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts.models import Organization, Role, User
-from apps.accounts.services import api_key_create, membership_set, organization_create, user_create
+from apps.accounts.services import (
+    api_key_context,
+    api_key_create,
+    membership_set,
+    organization_create,
+    user_create,
+)
 
 
 class Command(BaseCommand):
@@ -15,9 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--org", help="make the user a member of this organization")
         parser.add_argument("--role", choices=[r.value for r in Role], default=Role.ADMIN.value)
         parser.add_argument("--name", default="CLI key", help="the key's name")
+        parser.add_argument(
+            "--bind",
+            metavar="personal|ORG_NAME",
+            help="bind the key to the personal space or to one organization the user is in: "
+            "it then cannot act anywhere else",
+        )
 
     @transaction.atomic
-    def handle(self, *args, username, create, email, org, role, name, **options):
+    def handle(self, *args, username, create, email, org, role, name, bind, **options):
         user = User.objects.filter(username=username).first()
         if user is None:
             if not create:
@@ -31,5 +43,9 @@ class Command(BaseCommand):
             if organization is None:
                 organization = organization_create(name=org)
             membership_set(user=user, org=organization, role=role)
-        _, raw = api_key_create(user=user, name=name)
+        try:
+            bound = api_key_context(user=user, bind=bind) if bind else None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        _, raw = api_key_create(user=user, name=name, org=bound)
         self.stdout.write(raw)
