@@ -43,3 +43,17 @@ def asset_page_sections(*, asset, user) -> dict:
     for section in _PAGE_SECTIONS:
         context.update(section(asset=asset, user=user))
     return context
+
+
+# What a reference column of a dataset may name besides assets (actions, added by the actions
+# app): kind -> a function (user, ids) -> {id: what the reader sees of it}, for the ids that
+# exist and the user may see.
+_REFERENCE_KINDS: dict[str, Callable[..., dict]] = {}
+
+
+def reference_kind_register(kind: str, resolve: Callable[..., dict]) -> None:
+    _REFERENCE_KINDS[kind] = resolve
+
+
+def reference_kind(kind: str) -> Callable[..., dict] | None:
+    return _REFERENCE_KINDS.get(kind)

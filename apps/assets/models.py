@@ -144,7 +144,8 @@ class Dataset(Asset):
         on_delete=models.CASCADE,
         related_name="dataset_detail",
     )
-    # [{"name": str, "type": "integer|number|boolean|string|json", "is_nullable": bool}]
+    # [{"name": str, "type": <SQL type name, apps.assets.tabular.SQL_TYPES>, "is_nullable": bool,
+    #   "label"?: str, "enum"?: [str], "ref"?: {"kind": "asset"|"action", "asset_type"?: str}}]
     columns = models.JSONField(default=list, blank=True)
     # Columns that identify a row for upserts.
     key_columns = models.JSONField(default=list, blank=True)
@@ -161,3 +162,22 @@ class DatasetRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dataset", "position"], name="one_row_per_position")
         ]
+
+
+class DatasetView(models.Model):
+    """A saved chart of a dataset: the SQL that selects its rows and the chart's config."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="views")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    sql_query = models.TextField()
+    config = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]

@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 
 from apps.accounts.models import PERSONAL_ORG_ID, Membership, Role
 from apps.assets.filetypes import declaration_mismatch, declared_extensions, declared_types
-from apps.assets.kinds import asset_kind
+from apps.assets.kinds import asset_kind, reference_kind
 from apps.assets.models import Asset, AssetShare, Visibility
 
 WRITE_ROLES = (Role.WRITE, Role.ADMIN)
@@ -288,3 +288,44 @@ def assets_search(
         qs = qs.filter(file_detail__content_type__startswith=prefix.get(file_type, f"{file_type}/"))
     order = {"updated": "-last_updated"}.get(sort or "", "-created_at")
     return qs.order_by(order, "-id")
+
+
+WEB_PAGES = ("file", "dataset", "post", "service")  # /<type>s/<id>; a route's page has a name
+
+
+def assets_referenced(*, user, ids, asset_type: str | None = None) -> dict:
+    """{id: {kind, id, name, asset_type, web_url}} of the assets among `ids` that `user` may see."""
+    from django.conf import settings
+
+    queryset = Asset.objects.filter(pk__in=list(ids))
+    if asset_type:
+        queryset = queryset.filter(asset_type=asset_type)
+    site = settings.SITE_URL.rstrip("/")
+    return {
+        asset.pk: {
+            "kind": "asset",
+            "id": str(asset.pk),
+            "name": asset.name,
+            "asset_type": asset.asset_type,
+            "web_url": f"{site}/{asset.asset_type}s/{asset.pk}"
+            if asset.asset_type in WEB_PAGES
+            else None,
+            "created_at": asset.created_at.isoformat(),
+        }
+        for asset in assets_visible_to(user=user, queryset=queryset)
+    }
+
+
+def references_resolved(*, kind: str, user, ids, asset_type: str | None = None) -> dict:
+    """What `user` may see of the objects a reference column names, by id (missing ids and
+    ones they may not see are left out)."""
+    if not ids or user is None or not user.is_authenticated:
+        return {}
+    if kind == "asset":
+        return assets_referenced(user=user, ids=ids, asset_type=asset_type)
+    resolve = reference_kind(kind)
+    return resolve(user=user, ids=ids) if resolve else {}
+
+
+def reference_ids_visible(*, kind: str, user, ids, asset_type: str | None = None) -> set:
+    return set(references_resolved(kind=kind, user=user, ids=ids, asset_type=asset_type))

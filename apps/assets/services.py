@@ -1,6 +1,7 @@
 """Writes for files, datasets, shares and route links; signed URLs for file bytes."""
 
 import hashlib
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -20,13 +21,31 @@ from apps.assets.filetypes import detect_kind
 from apps.assets.models import (
     Asset,
     AssetShare,
+    AssetType,
     Dataset,
     DatasetRow,
+    DatasetView,
     File,
     FileUpload,
     Visibility,
 )
-from apps.assets.tabular import column_type, convert_value, infer_columns, rows_from_csv
+from apps.assets.provenance import (
+    ProvenanceError,
+    attribution_for_create,
+    attribution_merged,
+    license_id_checked,
+)
+from apps.assets.query import QueryError, QueryResult, run_query
+from apps.assets.selectors import reference_ids_visible
+from apps.assets.tabular import (
+    TEXT,
+    column_type,
+    columns_from_create_table,
+    convert_value,
+    infer_columns,
+    rows_from_csv,
+    typed_row,
+)
 
 SIGNED_URL_TTL_SECONDS = 15 * 60
 _SALT_DOWNLOAD = "assets.download"
@@ -168,6 +187,8 @@ def file_create(
     source: str = "web",
     metadata: dict | None = None,
     asset_id: uuid.UUID | None = None,
+    license_id: str | None = None,
+    attribution: dict | None = None,
 ) -> File:
     """A new file; `asset_id` when its id was given out before (a post's partial embed)."""
     file_size_check(len(content))
@@ -181,6 +202,7 @@ def file_create(
         visibility=visibility_checked(visibility),
         source=source,
         metadata=metadata or {},
+        **provenance_for_create(license_id, attribution),
     )
     _apply_bytes(file, file_name=file_name, content=content)
     file.save()
@@ -197,6 +219,8 @@ def file_create_from_upload(
     description: str = "",
     source: str = "api",
     metadata: dict | None = None,
+    license_id: str | None = None,
+    attribution: dict | None = None,
 ) -> File:
     """Turn an upload into a file asset with the upload's id."""
     if not upload.received:
@@ -215,6 +239,7 @@ def file_create_from_upload(
         visibility=visibility_checked(visibility, upload.visibility),
         source=source,
         metadata=metadata or {},
+        **provenance_for_create(license_id, attribution),
     )
     _apply_bytes(file, file_name=upload.file_name, content=content, path=upload.storage_path)
     file.save()
@@ -247,12 +272,37 @@ def file_replace_from_upload(*, file: File, upload: FileUpload) -> File:
     return file
 
 
+def provenance_for_create(license_id=None, attribution=None) -> dict:
+    """A new asset's `license_id` and `attribution` fields, checked (AssetError otherwise)."""
+    try:
+        return {
+            "license_id": license_id_checked(license_id),
+            "attribution": attribution_for_create(attribution),
+        }
+    except ProvenanceError as exc:
+        raise AssetError(exc.message, code="invalid_attribution") from None
+
+
+def provenance_update(asset: Asset, *, license_id=None, attribution=None) -> None:
+    """Set what was sent of an asset's licence and attribution (not saved): a partial
+    attribution merges into the stored one."""
+    try:
+        if license_id is not None:
+            asset.license_id = license_id_checked(license_id)
+        if attribution is not None:
+            asset.attribution = attribution_merged(asset.attribution, attribution)
+    except ProvenanceError as exc:
+        raise AssetError(exc.message, code="invalid_attribution") from None
+
+
 def asset_update(
     *,
     asset: Asset,
     name: str | None = None,
     description: str | None = None,
     visibility: str | None = None,
+    license_id: str | None = None,
+    attribution: dict | None = None,
 ) -> Asset:
     if name:
         asset.name = name[:200]
@@ -260,6 +310,7 @@ def asset_update(
         asset.description = description
     if visibility:
         asset.visibility = visibility_checked(visibility)
+    provenance_update(asset, license_id=license_id, attribution=attribution)
     asset.save()
     return asset
 
@@ -335,6 +386,9 @@ def signed_upload_load(token: str) -> uuid.UUID | None:
 # Datasets -------------------------------------------------------------------------------------
 
 MODES = ("append", "overwrite", "upsert", "update")
+REF_KINDS = ("asset", "action")
+ENUM_VALUES_MAX = 1000
+WARNED_ROWS = 10
 
 
 def _row_key(row: dict, key_columns: list[str]) -> tuple:
@@ -359,20 +413,90 @@ def _check_enums(dataset: Dataset, rows: list[dict]) -> None:
                 )
 
 
+def _typed_rows(columns: list[dict], rows: list[dict]) -> list[dict]:
+    """Each row's values as values of their columns' types, or AssetError naming the row."""
+    types = {c["name"]: c["type"] for c in columns}
+    typed = []
+    for index, row in enumerate(rows):
+        try:
+            typed.append(typed_row(row, types))
+        except ValueError as exc:
+            raise AssetError(f"Row {index + 1}, {exc}", code="invalid_column_value") from None
+    return typed
+
+
+def reference_id(value) -> uuid.UUID | None:
+    """The id a reference cell holds, or None for a value that is not one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _missing_refs(dataset: Dataset, rows: list[dict], user: User | None) -> dict[int, tuple]:
+    """Rows whose reference value names nothing the writer can see: {row index: (column,
+    value)}. A reference column holds ids of assets (of one type, when declared) or actions."""
+    refs = {c["name"]: c["ref"] for c in dataset.columns if c.get("ref")}
+    missing: dict[int, tuple] = {}
+    for name, ref in refs.items():
+        wanted = {reference_id(row[name]) for row in rows if row.get(name) is not None}
+        found = reference_ids_visible(
+            kind=ref["kind"], user=user, ids={i for i in wanted if i}, **_ref_filter(ref)
+        )
+        for index, row in enumerate(rows):
+            value = row.get(name)
+            if value is not None and reference_id(value) not in found and index not in missing:
+                missing[index] = (name, value)
+    return missing
+
+
+def _ref_filter(ref: dict) -> dict:
+    return {"asset_type": ref["asset_type"]} if ref.get("asset_type") else {}
+
+
+def _refs_warning(missing: dict[int, tuple], offset: int = 0) -> dict:
+    columns = sorted({name for name, _ in missing.values()})
+    return {
+        "message": f"{len(missing)} rows were skipped: a reference column names an id that "
+        "does not exist or that you cannot see",
+        "rows": [
+            {"row": offset + index + 1, "column": name, "value": str(value)}
+            for index, (name, value) in sorted(missing.items())[:WARNED_ROWS]
+        ],
+        "refs": {"skipped": len(missing), "columns": columns},
+    }
+
+
 @transaction.atomic
 def dataset_write_rows(
-    *, dataset: Dataset, rows: list[dict], mode: str = "append", key_columns=None
+    *,
+    dataset: Dataset,
+    rows: list[dict],
+    mode: str = "append",
+    key_columns=None,
+    user: User | None = None,
 ) -> dict:
-    """Append, overwrite or upsert rows; answers the ingest counts."""
+    """Append, overwrite, upsert or update rows; answers the ingest counts. Values are stored
+    as their columns' types; a row whose reference names nothing `user` can see is skipped,
+    and the counts then carry a `warning`."""
     if mode not in MODES:
         raise AssetError(f"mode must be one of {', '.join(MODES)}", code="invalid_mode")
     dataset = _locked(dataset)
     _check_enums(dataset, rows)
     inserted = updated = 0
     if mode == "overwrite":
+        # The table keeps the declarations (types, allowed values, references) of the
+        # columns the new rows still have.
+        present = {name for row in rows for name in row}
         dataset.rows.all().delete()
-        dataset.columns = []
+        dataset.columns = [c for c in dataset.columns if c["name"] in present]
         dataset.row_count = 0
+    columns = infer_columns(rows, dataset.columns)
+    rows = _typed_rows(columns, rows)
+    dataset.columns = columns
+    missing = _missing_refs(dataset, rows, user)
+    warning = _refs_warning(missing) if missing else None
+    rows = [row for index, row in enumerate(rows) if index not in missing]
     if mode in ("upsert", "update"):
         keys = list(key_columns or dataset.key_columns or [])
         if not keys:
@@ -400,12 +524,10 @@ def dataset_write_rows(
         DatasetRow(dataset=dataset, position=start + i, data=row) for i, row in enumerate(rows)
     )
     inserted = len(rows)
-    dataset.columns = infer_columns(
-        (r.data for r in dataset.rows.all()) if updated else rows, dataset.columns
-    )
     dataset.row_count = dataset.rows.count()
     dataset.save()
-    return {"inserted": inserted, "updated": updated, "skipped": 0, "mode": mode}
+    ingest = {"inserted": inserted, "updated": updated, "skipped": len(missing), "mode": mode}
+    return {**ingest, "warning": warning} if warning else ingest
 
 
 # Columns ------------------------------------------------------------------------------------
@@ -440,9 +562,15 @@ def _type_of(name) -> str:
 
 
 def _enum(values, column: str) -> list[str]:
-    if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+    if (
+        not isinstance(values, list)
+        or not values
+        or len(values) > ENUM_VALUES_MAX
+        or not all(isinstance(v, str) and len(v) <= COLUMN_NAME_MAX for v in values)
+    ):
         raise AssetError(
-            f"enum values for {column!r} must be a non-empty list of strings", code="invalid_enum"
+            f"enum values for {column!r} must be a list of 1 to {ENUM_VALUES_MAX} strings",
+            code="invalid_enum",
         )
     return list(dict.fromkeys(values))
 
@@ -490,7 +618,7 @@ def dataset_column_add(
     if label:
         column["label"] = str(label)[:COLUMN_NAME_MAX]
     if enum_values is not None:
-        column["type"], column["enum"] = "string", _enum(enum_values, name)
+        column["type"], column["enum"] = TEXT, _enum(enum_values, name)
     dataset.columns = [*dataset.columns, column]
     dataset.save(update_fields=["columns", "last_updated"])
     return dataset
@@ -505,7 +633,7 @@ def dataset_column_update(
     dataset = _locked(dataset)
     current = dict(_column(dataset, column))
     if type is not None or enum_values is not None:
-        to = "string" if enum_values is not None else _type_of(type)
+        to = TEXT if enum_values is not None else _type_of(type)
         allowed = _enum(enum_values, column) if enum_values is not None else None
 
         def fits(value):
@@ -563,6 +691,105 @@ def dataset_column_drop(*, dataset: Dataset, column: str) -> Dataset:
     return dataset
 
 
+def dataset_refs_checked(refs) -> dict[str, dict]:
+    """Reference declarations {column: {"kind": "asset"|"action", "asset_type"?}}, checked."""
+    if refs is None:
+        return {}
+    if not isinstance(refs, dict):
+        raise AssetError("refs must be an object of column: reference", code="invalid_refs")
+    checked = {}
+    for column, ref in refs.items():
+        ref = ref if isinstance(ref, dict) else {}
+        kind = ref.get("kind", "asset")
+        if kind not in REF_KINDS:
+            raise AssetError(
+                f"refs.{column}.kind must be one of {', '.join(REF_KINDS)}", code="invalid_refs"
+            )
+        entry = {"kind": kind}
+        asset_type = ref.get("asset_type")
+        if kind == "asset" and asset_type is not None:
+            if asset_type not in AssetType.values:
+                raise AssetError(
+                    f"refs.{column}.asset_type must be one of {', '.join(AssetType.values)}",
+                    code="invalid_refs",
+                )
+            entry["asset_type"] = asset_type
+        checked[str(column)] = entry
+    return checked
+
+
+def dataset_enums_checked(enum_columns) -> dict[str, list[str]]:
+    """Allowed values per column from {column: {"values": [...]}} (or a bare list)."""
+    if enum_columns is None:
+        return {}
+    if not isinstance(enum_columns, dict):
+        raise AssetError("enum_columns must be an object of column: {values}", code="invalid_enum")
+    return {
+        str(column): _enum(
+            declaration.get("values") if isinstance(declaration, dict) else declaration, column
+        )
+        for column, declaration in enum_columns.items()
+    }
+
+
+@transaction.atomic
+def dataset_columns_promote(
+    *, dataset: Dataset, user: User | None, refs=None, enum_columns=None
+) -> Dataset:
+    """Make existing columns categorical (allowed values) or references to assets or actions.
+    Every value already stored must fit, or nothing changes."""
+    dataset = _locked(dataset)
+    columns = {c["name"]: dict(c) for c in dataset.columns}
+    for name, values in dataset_enums_checked(enum_columns).items():
+        column = columns.get(name) or _column(dataset, name)
+
+        def fits(value, values=values):
+            if value is not None and convert_value(value, TEXT) not in values:
+                raise ValueError(f"{value!r} is not one of {', '.join(values)}")
+
+        _check_values(dataset, name, fits)
+        column.update(type=TEXT, enum=values)
+    for name, ref in dataset_refs_checked(refs).items():
+        column = columns.get(name) or _column(dataset, name)
+        column["ref"] = ref
+    dataset.columns = list(columns.values())
+    if refs:
+        stored = list(dataset.rows.order_by("position").values_list("data", flat=True))
+        missing = _missing_refs(dataset, stored, user)
+        if missing:
+            index, (name, value) = min(missing.items())
+            raise AssetError(
+                f"Row {index + 1}, column {name!r}: {value!r} names nothing you can see; "
+                "every value of a reference column must be an id or null",
+                code="invalid_reference",
+            )
+    dataset.save(update_fields=["columns", "last_updated"])
+    return dataset
+
+
+def _declared_columns(schema, enums: dict[str, list[str]], refs: dict[str, dict]) -> list[dict]:
+    """The columns a create declares: from its CREATE TABLE schema, with the allowed values
+    and references it names."""
+    columns = []
+    if isinstance(schema, str) and schema.strip():
+        try:
+            columns = columns_from_create_table(schema)
+        except ValueError as exc:
+            raise AssetError(str(exc), code="invalid_schema") from None
+    elif schema is not None and not isinstance(schema, str):
+        raise AssetError("schema must be a CREATE TABLE statement", code="invalid_schema")
+    by_name = {c["name"]: c for c in columns}
+    for name in [*enums, *refs]:
+        if name not in by_name:
+            by_name[name] = {"name": name, "type": TEXT, "is_nullable": True}
+            columns.append(by_name[name])
+    for name, values in enums.items():
+        by_name[name].update(type=TEXT, enum=values)
+    for name, ref in refs.items():
+        by_name[name]["ref"] = ref
+    return columns
+
+
 @transaction.atomic
 def dataset_create(
     *,
@@ -575,7 +802,17 @@ def dataset_create(
     key_columns: list[str] | None = None,
     metadata: dict | None = None,
     asset_id: uuid.UUID | None = None,
+    schema: str | None = None,
+    enum_columns=None,
+    refs=None,
+    license_id=None,
+    attribution=None,
 ) -> tuple[Dataset, dict]:
+    """A new dataset and its first rows. `schema` (a CREATE TABLE statement, as the official
+    client sends) declares column types; columns it does not declare take their values' type."""
+    columns = _declared_columns(
+        schema, dataset_enums_checked(enum_columns), dataset_refs_checked(refs)
+    )
     dataset = Dataset.objects.create(
         id=asset_id or uuid.uuid4(),
         user=owner.user,
@@ -587,8 +824,10 @@ def dataset_create(
         source=source,
         metadata=metadata or {},
         key_columns=list(key_columns or []),
+        columns=columns,
+        **provenance_for_create(license_id, attribution),
     )
-    ingest = dataset_write_rows(dataset=dataset, rows=rows, mode="append")
+    ingest = dataset_write_rows(dataset=dataset, rows=rows, mode="append", user=owner.user)
     dataset.refresh_from_db()
     return dataset, ingest
 
@@ -621,6 +860,126 @@ def dataset_create_from_file(
         content=file_read(file=file),
         visibility=visibility,
     )
+
+
+# Views (saved charts) -------------------------------------------------------------------------
+
+VIEW_CONFIG_MAX_BYTES = 50_000
+
+
+def _view_fields(data: dict, *, creating: bool) -> dict:
+    fields = {}
+    if data.get("prompt") is not None and not data.get("sql_query"):
+        raise AssetError(
+            "Views are not written from a prompt here: give sql_query and config",
+            code="not_offered",
+        )
+    name = data.get("name")
+    if name is not None or creating:
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            raise AssetError("A view needs a name of 1 to 200 characters", code="invalid_view")
+        fields["name"] = name.strip()
+    if data.get("description") is not None:
+        if not isinstance(data["description"], str):
+            raise AssetError("description must be a string", code="invalid_view")
+        fields["description"] = data["description"][:2000]
+    sql = data.get("sql_query")
+    if sql is not None or creating:
+        if not isinstance(sql, str) or not sql.strip():
+            raise AssetError("A view needs sql_query, a SELECT over {{table}}", code="invalid_view")
+        fields["sql_query"] = sql
+    config = data.get("config")
+    if config is not None or creating:
+        if not isinstance(config, dict):
+            raise AssetError("A view needs config, an object", code="invalid_view")
+        if len(json.dumps(config)) > VIEW_CONFIG_MAX_BYTES:
+            raise AssetError(f"config is over {VIEW_CONFIG_MAX_BYTES} bytes", code="invalid_view")
+        fields["config"] = config
+    return fields
+
+
+def _config_keys(config: dict) -> list[str]:
+    """The result columns a chart config names (its category and series data keys)."""
+    keys = []
+    category = config.get("category")
+    if isinstance(category, dict) and isinstance(category.get("dataKey"), str):
+        keys.append(category["dataKey"])
+    for series in config.get("series") or []:
+        if isinstance(series, dict) and isinstance(series.get("dataKey"), str):
+            keys.append(series["dataKey"])
+    return keys
+
+
+def _view_checked(dataset: Dataset, view: DatasetView) -> dict:
+    """Run the view's SQL; refuse a config naming columns the result lacks. Answers
+    {warnings, sample_rows}."""
+    result = dataset_query(dataset=dataset, sql=view.sql_query, limit=5)
+    names = list(result.rows[0]) if result.rows else []
+    unknown = [k for k in _config_keys(view.config) if names and k not in names]
+    if unknown:
+        raise AssetError(
+            f"config names {', '.join(map(repr, unknown))}, which the query's result does not "
+            f"have (it has {', '.join(map(repr, names))})",
+            code="invalid_view",
+        )
+    warnings = [] if result.rows else ["The query returns no rows: the chart will be empty"]
+    return {"warnings": warnings, "sample_rows": result.rows}
+
+
+def dataset_view_create(*, dataset: Dataset, user: User, data: dict) -> tuple[DatasetView, dict]:
+    view = DatasetView(dataset=dataset, created_by=user, **_view_fields(data, creating=True))
+    checked = _view_checked(dataset, view)
+    view.save()
+    return view, checked
+
+
+def dataset_view_update(*, view: DatasetView, data: dict) -> tuple[DatasetView, dict]:
+    for field, value in _view_fields(data, creating=False).items():
+        setattr(view, field, value)
+    checked = _view_checked(view.dataset, view)
+    view.save()
+    return view, checked
+
+
+def dataset_view_delete(*, view: DatasetView) -> None:
+    view.delete()
+
+
+# Read-only SQL --------------------------------------------------------------------------------
+
+
+# SQL loads a dataset of up to this many rows into its own in-memory database, and runs for
+# up to this many seconds (settings DATASET_QUERY_MAX_ROWS and DATASET_QUERY_TIMEOUT_SECONDS).
+QUERY_MAX_ROWS = 200_000
+QUERY_SECONDS = 10
+
+
+def dataset_table_name(dataset: Dataset) -> str:
+    return f"dataset_{dataset.pk.hex}"
+
+
+def dataset_query(*, dataset: Dataset, sql: str, limit: int, offset: int = 0) -> QueryResult:
+    """The caller's read-only SQL over this dataset's rows alone (apps.assets.query)."""
+    largest = getattr(settings, "DATASET_QUERY_MAX_ROWS", QUERY_MAX_ROWS)
+    if dataset.row_count > largest:
+        raise AssetError(
+            f"The dataset has {dataset.row_count} rows; SQL runs over datasets of up to "
+            f"{largest} rows. Read it page by page from /datasets/{dataset.pk}/data",
+            code="dataset_too_large",
+        )
+    rows = dataset.rows.order_by("position").values_list("data", flat=True)
+    try:
+        return run_query(
+            sql=sql,
+            table=dataset_table_name(dataset),
+            columns=dataset.columns,
+            rows=rows.iterator(chunk_size=ROW_BATCH),
+            limit=limit,
+            offset=offset,
+            timeout_seconds=getattr(settings, "DATASET_QUERY_TIMEOUT_SECONDS", QUERY_SECONDS),
+        )
+    except QueryError as exc:
+        raise AssetError(str(exc), code="invalid_query") from None
 
 
 # Sharing and route links ------------------------------------------------------------------------

@@ -4,23 +4,28 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
-TYPE_ORDER = ("boolean", "integer", "number", "string", "json")
+# Column types go by their SQL names, as the official client reads them.
+TEXT, BIGINT, DOUBLE = "text", "bigint", "double precision"
+BOOLEAN, TIMESTAMP, DATE, JSONB = "boolean", "timestamp with time zone", "date", "jsonb"
+SQL_TYPES = (TEXT, BIGINT, DOUBLE, BOOLEAN, TIMESTAMP, DATE, JSONB)
 
 
 def value_type(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        return "boolean"
+        return BOOLEAN
     if isinstance(value, int):
-        return "integer"
+        return BIGINT
     if isinstance(value, float):
-        return "number"
+        return DOUBLE
     if isinstance(value, str):
-        return "string"
-    return "json"
+        return TEXT
+    return JSONB
 
 
 def _widen(current: str | None, new: str | None) -> str | None:
@@ -28,27 +33,37 @@ def _widen(current: str | None, new: str | None) -> str | None:
         return new
     if new is None or new == current:
         return current
-    if {current, new} == {"integer", "number"}:
-        return "number"
-    if "json" in (current, new):
-        return "json"
-    return "string"
+    if {current, new} == {BIGINT, DOUBLE}:
+        return DOUBLE
+    if JSONB in (current, new):
+        return JSONB
+    return TEXT
 
 
 def infer_columns(rows: Iterable[dict], existing: list[dict] | None = None) -> list[dict]:
-    """Columns in first-seen order with the narrowest type that fits every value."""
+    """Columns in first-seen order. A new column takes the narrowest type that fits every value;
+    an existing one keeps its type, except that a bigint column widens to double precision
+    for a fractional number."""
     columns: dict[str, dict] = {c["name"]: dict(c) for c in existing or []}
-    seen_types: dict[str, str | None] = {c["name"]: c.get("type") for c in existing or []}
+    fresh: dict[str, str | None] = {}
     for row in rows:
         for name, value in row.items():
+            kind = value_type(value)
             if name not in columns:
                 columns[name] = {"name": name, "type": None, "is_nullable": False}
-                seen_types[name] = None
-            seen_types[name] = _widen(seen_types[name], value_type(value))
+                fresh[name] = None
+            if name in fresh:
+                fresh[name] = _widen(fresh[name], kind)
+            elif (
+                columns[name]["type"] == BIGINT
+                and isinstance(value, float)
+                and not value.is_integer()
+            ):
+                columns[name]["type"] = DOUBLE
             if value is None:
                 columns[name]["is_nullable"] = True
-    for name, column in columns.items():
-        column["type"] = seen_types[name] or "string"
+    for name, kind in fresh.items():
+        columns[name]["type"] = kind or TEXT
     return list(columns.values())
 
 
@@ -102,21 +117,35 @@ def coerce_rows(rows) -> list[dict]:
     return rows
 
 
-# What a column's type may be called (the official client uses SQL-ish names) -> ours.
+# What a column's type may be called (SQL names and their usual aliases) -> its SQL name.
 COLUMN_TYPES = {
-    **dict.fromkeys(("text", "string", "varchar", "char", "uuid", "enum"), "string"),
-    **dict.fromkeys(("date", "timestamp", "timestamptz", "time"), "string"),
-    **dict.fromkeys(("numeric", "number", "float", "double", "double precision", "real"), "number"),
-    **dict.fromkeys(("integer", "int", "bigint", "smallint"), "integer"),
-    **dict.fromkeys(("boolean", "bool"), "boolean"),
-    **dict.fromkeys(("json", "jsonb"), "json"),
+    **dict.fromkeys(
+        ("text", "string", "varchar", "character varying", "char", "uuid", "enum", "time"), TEXT
+    ),
+    "date": DATE,
+    **dict.fromkeys(
+        (
+            "timestamp",
+            "timestamptz",
+            "timestamp with time zone",
+            "timestamp without time zone",
+            "datetime",
+        ),
+        TIMESTAMP,
+    ),
+    **dict.fromkeys(
+        ("numeric", "decimal", "number", "float", "float8", "double", DOUBLE, "real"), DOUBLE
+    ),
+    **dict.fromkeys(("integer", "int", "int4", "int8", "bigint", "smallint"), BIGINT),
+    **dict.fromkeys(("boolean", "bool"), BOOLEAN),
+    **dict.fromkeys(("json", "jsonb"), JSONB),
 }
 TRUE_WORDS, FALSE_WORDS = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
 
 
 def column_type(name: str) -> str:
-    """Our type for a column type name, or ValueError naming the accepted ones."""
-    found = COLUMN_TYPES.get(str(name or "").strip().lower())
+    """The SQL name of a column type name, or ValueError naming the accepted ones."""
+    found = COLUMN_TYPES.get(" ".join(str(name or "").lower().split()))
     if found is None:
         accepted = ", ".join(sorted(set(COLUMN_TYPES)))
         raise ValueError(f"Unknown column type {name!r}; use one of {accepted}")
@@ -150,22 +179,54 @@ def _as_float(value) -> float:
 
 
 def _as_integer(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,30}\s*", value):
+        return int(value)
     number = _as_float(value)
     if not number.is_integer():
         raise ValueError
     return int(number)
 
 
-def _as_number(value):
-    return value if isinstance(value, int) and not isinstance(value, bool) else _as_float(value)
+def _as_timestamp(value) -> str:
+    """An ISO 8601 instant in UTC; one without an offset is read as UTC."""
+    if not isinstance(value, str):
+        raise ValueError
+    moment = datetime.fromisoformat(value.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
+
+
+def _as_date(value) -> str:
+    if not isinstance(value, str):
+        raise ValueError
+    text = value.strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return datetime.fromisoformat(text).date().isoformat()
+
+
+def _as_json(value):
+    """A JSON value; text holding a JSON object or array is read as that value."""
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 _CONVERTERS = {
-    "string": _as_string,
-    "boolean": _as_boolean,
-    "integer": _as_integer,
-    "number": _as_number,
-    "json": lambda value: value,
+    TEXT: _as_string,
+    BOOLEAN: _as_boolean,
+    BIGINT: _as_integer,
+    DOUBLE: _as_float,
+    TIMESTAMP: _as_timestamp,
+    DATE: _as_date,
+    JSONB: _as_json,
 }
 
 
@@ -177,3 +238,75 @@ def convert_value(value, to: str):
         return _CONVERTERS[to](value)
     except (ValueError, OverflowError):
         raise ValueError(f"{value!r} cannot be read as {to}") from None
+
+
+def typed_row(row: dict, types: dict[str, str]) -> dict:
+    """`row` with each value as a value of its column's type; ValueError naming the column."""
+    typed = {}
+    for name, value in row.items():
+        try:
+            typed[name] = convert_value(value, types.get(name, JSONB))
+        except ValueError as exc:
+            raise ValueError(f"column {name!r}: {exc}") from None
+    return typed
+
+
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\b[^(]*\((?P<body>.*)\)\s*;?\s*$", re.I | re.S)
+_COLUMN = re.compile(
+    r'^\s*(?:"(?P<quoted>(?:[^"]|"")+)"|(?P<bare>[A-Za-z_][\w$]*))\s+(?P<rest>.+)$', re.S
+)
+_TABLE_CONSTRAINT = re.compile(r"^\s*(CONSTRAINT|PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY)\b", re.I)
+_TYPE_END = re.compile(
+    r"\s+(NOT\s+NULL|NULL|PRIMARY|UNIQUE|DEFAULT|CHECK|REFERENCES|CONSTRAINT)\b", re.I
+)
+SCHEMA_MAX_COLUMNS = 1000
+
+
+def _split_top_level(body: str) -> list[str]:
+    """`body` cut at the commas outside parentheses and quotes."""
+    parts, depth, start, quote = [], 0, 0, ""
+    for index, char in enumerate(body):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and char == ",":
+            parts.append(body[start:index])
+            start = index + 1
+    parts.append(body[start:])
+    return [p for p in parts if p.strip()]
+
+
+def columns_from_create_table(sql: str) -> list[dict]:
+    """The columns a CREATE TABLE statement declares (as the official client generates it
+    from a DataFrame), or ValueError saying what is wrong."""
+    found = _CREATE_TABLE.match(sql or "")
+    if found is None:
+        raise ValueError("schema must be one CREATE TABLE statement")
+    columns: list[dict] = []
+    for part in _split_top_level(found["body"]):
+        if _TABLE_CONSTRAINT.match(part):
+            continue
+        column = _COLUMN.match(part)
+        if column is None:
+            raise ValueError(f"schema: cannot read the column definition {part.strip()[:80]!r}")
+        name = column["quoted"].replace('""', '"') if column["quoted"] else column["bare"]
+        rest = column["rest"].strip()
+        end = _TYPE_END.search(rest)
+        type_name = re.sub(r"\(.*?\)", "", rest[: end.start()] if end else rest).strip()
+        columns.append(
+            {
+                "name": name,
+                "type": column_type(type_name),
+                "is_nullable": not re.search(r"\bNOT\s+NULL\b|\bPRIMARY\s+KEY\b", rest, re.I),
+            }
+        )
+        if len(columns) > SCHEMA_MAX_COLUMNS:
+            raise ValueError(f"schema: more than {SCHEMA_MAX_COLUMNS} columns")
+    if not columns:
+        raise ValueError("schema declares no columns")
+    return columns

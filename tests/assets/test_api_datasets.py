@@ -35,9 +35,9 @@ def test_schema_and_stats(api, alice_key):
     dataset_id = create(api, alice_key)["data"]["id"]
     schema = api(alice_key).get(f"/datasets/{dataset_id}/schema").json()["data"]
     assert schema == [
-        {"name": "id", "type": "integer", "is_nullable": False},
-        {"name": "name", "type": "string", "is_nullable": False},
-        {"name": "score", "type": "number", "is_nullable": True},
+        {"name": "id", "type": "bigint", "is_nullable": False},
+        {"name": "name", "type": "text", "is_nullable": False},
+        {"name": "score", "type": "double precision", "is_nullable": True},
     ]
     stats = api(alice_key).get(f"/datasets/{dataset_id}/stats").json()["data"]
     assert (stats["count"], stats["columnCount"]) == (2, 3)

@@ -37,7 +37,7 @@ def test_a_column_is_added_renamed_converted_and_dropped(ouro, scores):
         "fail",
     ]
     ouro.datasets.update_column(scores, "score", new_name="points", type="integer")
-    assert schema(ouro, scores)["points"].type == "integer"
+    assert schema(ouro, scores)["points"].type == "bigint"
     assert rows(ouro, scores) == [
         {"name": "a", "points": 1},
         {"name": "b", "points": 2},
@@ -52,13 +52,13 @@ def test_a_value_that_does_not_fit_refuses_the_whole_change(ouro, scores):
     ouro.datasets.update_column(scores, "score", type="numeric")
     ouro.datasets.add_column(scores, "note")
     with pytest.raises(
-        BadRequestError, match=r"Row 1, column 'name': 'a' cannot be read as integer"
+        BadRequestError, match=r"Row 1, column 'name': 'a' cannot be read as bigint"
     ):
         ouro.datasets.update_column(scores, "name", type="integer")
     with pytest.raises(BadRequestError, match=r"Row 1, column 'name': 'a' is not one of x, y"):
         ouro.datasets.update_column(scores, "name", enum_values=["x", "y"])
     assert rows(ouro, scores)[0] == {"name": "a", "score": 1.0}
-    assert schema(ouro, scores)["name"].type == "string"
+    assert schema(ouro, scores)["name"].type == "text"
 
 
 def test_bad_column_requests_say_what_is_wrong(ouro, scores, ouro_client, bob_key):
@@ -83,17 +83,24 @@ def test_rows_outside_a_columns_allowed_values_are_refused(ouro, scores):
 
 
 def test_column_types_and_value_conversions():
-    assert column_type("TIMESTAMPTZ") == "string" and column_type("numeric") == "number"
+    assert column_type("TIMESTAMPTZ") == "timestamp with time zone"
+    assert column_type("numeric") == "double precision" and column_type("Integer") == "bigint"
     with pytest.raises(ValueError, match="Unknown column type"):
         column_type("money")
-    assert convert_value("12", "integer") == 12 and convert_value(3.0, "integer") == 3
-    assert convert_value(2, "number") == 2 and convert_value("1.5", "number") == 1.5
+    assert convert_value("12", "bigint") == 12 and convert_value(3.0, "bigint") == 3
+    assert convert_value(2**62 + 1, "bigint") == 2**62 + 1
+    assert convert_value(2, "double precision") == 2.0
+    assert convert_value("1.5", "double precision") == 1.5
     assert convert_value("Yes", "boolean") is True and convert_value(0, "boolean") is False
-    assert (
-        convert_value(True, "string") == "true" and convert_value({"a": 1}, "string") == '{"a": 1}'
+    assert convert_value(True, "text") == "true" and convert_value({"a": 1}, "text") == '{"a": 1}'
+    assert convert_value(None, "bigint") is None and convert_value([1], "jsonb") == [1]
+    assert convert_value('{"a": 1}', "jsonb") == {"a": 1}
+    assert convert_value("2024-05-01T12:00:00+02:00", "timestamp with time zone") == (
+        "2024-05-01T10:00:00+00:00"
     )
-    assert convert_value(None, "integer") is None and convert_value([1], "json") == [1]
-    for value, to in [("x", "integer"), (1.5, "integer"), (True, "number"), ("maybe", "boolean"),
-                      ("inf", "number"), ("1e400", "number"), ({"a": 1}, "integer")]:  # fmt: skip
+    assert convert_value("2024-05-01T12:00:00", "date") == "2024-05-01"
+    for value, to in [("x", "bigint"), (1.5, "bigint"), (True, "double precision"),
+                      ("maybe", "boolean"), ("inf", "double precision"), ("1e400", "double precision"),
+                      ({"a": 1}, "bigint"), ("soon", "timestamp with time zone"), (3, "date")]:  # fmt: skip
         with pytest.raises(ValueError, match="cannot be read as"):
             convert_value(value, to)

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ouro import BadRequestError
 
 from apps.assets.models import Dataset, File
 from apps.posts.models import Post
@@ -144,5 +143,5 @@ def test_assets_download_through_the_client(ouro, ouro_client, bob_key, tmp_path
         ouro_client(bob_key).assets.download(str(dataset.id), output_path=str(tmp_path))
     assert ouro.datasets.list_indexes(str(dataset.id)) == []
     assert ouro.datasets.query(str(dataset.id)).to_dict("records") == rows
-    with pytest.raises(BadRequestError, match="SQL queries over datasets are not offered"):
-        ouro.datasets.query(str(dataset.id), "SELECT * FROM {{table}}")
+    frame = ouro.datasets.query(str(dataset.id), "SELECT * FROM {{table}} WHERE score > 1")
+    assert frame.to_dict("records") == rows[1:]

@@ -96,7 +96,7 @@ class TestDatasetPages:
         dataset = Dataset.objects.get()
         assert response.url == f"/datasets/{dataset.pk}"
         assert dataset.row_count == 3
-        assert [c["type"] for c in dataset.columns] == ["string", "number", "integer"]
+        assert [c["type"] for c in dataset.columns] == ["text", "double precision", "bigint"]
 
     def test_create_from_json_rows_and_report_bad_rows(self, client, alice):
         client.force_login(alice)

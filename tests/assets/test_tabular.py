@@ -8,14 +8,14 @@ from apps.assets.tabular import coerce_rows, infer_columns, rows_from_csv, rows_
 def test_columns_take_the_narrowest_type_that_fits():
     columns = infer_columns([{"a": 1, "b": "x", "c": True}, {"a": 2.5, "b": None, "c": False}])
     assert columns == [
-        {"name": "a", "type": "number", "is_nullable": False},
-        {"name": "b", "type": "string", "is_nullable": True},
+        {"name": "a", "type": "double precision", "is_nullable": False},
+        {"name": "b", "type": "text", "is_nullable": True},
         {"name": "c", "type": "boolean", "is_nullable": False},
     ]
 
 
 def test_nested_values_make_a_json_column():
-    assert infer_columns([{"a": {"x": 1}}, {"a": 3}])[0]["type"] == "json"
+    assert infer_columns([{"a": {"x": 1}}, {"a": 3}])[0]["type"] == "jsonb"
 
 
 def test_csv_cells_become_json_values():

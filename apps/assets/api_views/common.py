@@ -72,12 +72,14 @@ def description_text(value) -> str | None:
 
 
 def metadata_fields(data: dict, where: str = "") -> dict:
-    """The name, description and visibility a client sent for an asset, checked; `where` is
-    the fields' path in the body, for errors."""
+    """The name, description, visibility, licence and attribution a client sent for an asset,
+    checked; `where` is the fields' path in the body, for errors."""
     return {
         "name": text_field(data, "name", where),
         "description": description_text(data.get("description")),
         "visibility": text_field(data, "visibility", where),
+        "license_id": text_field(data, "license_id", where),
+        "attribution": data.get("attribution"),
     }
 
 

@@ -1,10 +1,11 @@
-"""Dataset endpoints of the Ouro contract: create, rows, schema, columns and stats."""
+"""Dataset endpoints of the Ouro contract: create, rows, schema, columns, stats, read-only SQL,
+saved views and permissions."""
 
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.envelope import body_object, ok, window
+from apps.api.envelope import body_object, ok, parse_uuid, query_bool, window
 from apps.api.errors import ApiError
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
@@ -16,11 +17,30 @@ from apps.assets.api_views.common import (
     metadata_update,
     request_owner,
 )
-from apps.assets.models import Dataset, File
-from apps.assets.serializers import dataset_column_dicts, dataset_dict
+from apps.assets.models import Dataset, DatasetView, File
+from apps.assets.serializers import (
+    dataset_column_dicts,
+    dataset_dict,
+    dataset_view_dict,
+    permission_dict,
+)
 from apps.assets.tabular import coerce_rows
 
 PREVIEW_ROWS = 12
+
+
+def _created(dataset: Dataset, ingest: dict, status: int = 200):
+    """The dataset with its first rows, the ingest counts and any warning about skipped rows."""
+    preview, _ = selectors.dataset_rows_page(dataset=dataset, limit=PREVIEW_ROWS, offset=0)
+    warning = ingest.pop("warning", None)
+    extra = {"warning": warning} if warning else {}
+    return ok(dataset_dict(dataset, preview=preview), status=status, row_ingest=ingest, **extra)
+
+
+def _declared(data: dict, name: str):
+    """`refs` / `enum_columns` as sent at the top level or inside `metadata`."""
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    return data.get(name) if data.get(name) is not None else metadata.get(name)
 
 
 def _rows(value) -> list[dict]:
@@ -56,9 +76,13 @@ def dataset_create(request: Request):
             description=description_text(data.get("description")) or "",
             source="api",
             key_columns=key_columns if isinstance(key_columns, list) else [key_columns],
+            schema=data.get("schema"),
+            enum_columns=_declared(data, "enum_columns"),
+            refs=_declared(data, "refs"),
+            license_id=data.get("license_id"),
+            attribution=data.get("attribution"),
         )
-    preview, _ = selectors.dataset_rows_page(dataset=dataset, limit=PREVIEW_ROWS, offset=0)
-    return ok(dataset_dict(dataset, preview=preview), status=201, row_ingest=ingest)
+    return _created(dataset, ingest, status=201)
 
 
 @api_view(["GET", "PUT", "DELETE"])
@@ -70,6 +94,11 @@ def dataset_detail(request: Request, dataset_id: str):
         data = body_object(request, "dataset") if "dataset" in request.data else request.data
         with asset_errors():
             metadata_update(dataset, data, "dataset" if "dataset" in request.data else "")
+            refs, enums = _declared(data, "refs"), _declared(data, "enum_columns")
+            if refs or enums:
+                services.dataset_columns_promote(
+                    dataset=dataset, user=request.user, refs=refs, enum_columns=enums
+                )
         dataset.refresh_from_db()
     else:
         dataset = asset_for_request(request, dataset_id, Dataset)
@@ -86,7 +115,7 @@ def dataset_data(request: Request, dataset_id: str):
             dataset=dataset, limit=win.limit, offset=win.offset
         )
         pagination = {"hasMore": has_more, "offset": win.offset, "limit": win.limit}
-        return Response({"data": rows, "pagination": pagination, "resolved_refs": {}})
+        return Response({"data": rows, "pagination": pagination, **_refs(request, dataset, rows)})
     dataset = asset_editable(request, dataset_id, Dataset)
     body = body_object(request)
     with asset_errors():
@@ -95,8 +124,30 @@ def dataset_data(request: Request, dataset_id: str):
             rows=_rows(body.get("rows")),
             mode=str(body.get("mode") or "append"),
             key_columns=body.get("key_columns") or body.get("on_conflict"),
+            user=request.user,
         )
-    return ok(ingest, row_ingest=ingest)
+    warning = ingest.pop("warning", None)
+    return ok(ingest, row_ingest=ingest, **({"warning": warning} if warning else {}))
+
+
+def _refs(request: Request, dataset: Dataset, rows: list[dict], wanted: bool = False) -> dict:
+    """`resolved_refs` (column -> id -> what the caller may see of it) when asked for."""
+    if not (wanted or query_bool(request, "resolve_refs")):
+        return {"resolved_refs": {}}
+    resolved = {}
+    for column in dataset.columns:
+        ref = column.get("ref")
+        if not ref:
+            continue
+        ids = {services.reference_id(row.get(column["name"])) for row in rows}
+        found = selectors.references_resolved(
+            kind=ref["kind"],
+            user=request.user,
+            ids={i for i in ids if i},
+            asset_type=ref.get("asset_type"),
+        )
+        resolved[column["name"]] = {str(pk): value for pk, value in found.items()}
+    return {"resolved_refs": resolved}
 
 
 @api_view(["POST"])
@@ -138,15 +189,44 @@ def dataset_column(request: Request, dataset_id: str, column: str):
     return ok(dataset_column_dicts(dataset))
 
 
+QUERY_LIMIT_MAX = 10_000
+
+
+def _page_number(body: dict, name: str, default: int, largest: int) -> int:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= largest:
+        raise ApiError(f"{name} must be an integer from 0 to {largest}", code="invalid_parameter")
+    return value
+
+
 @api_view(["POST"])
 def dataset_query(request: Request, dataset_id: str):
-    """SQL over a dataset is not offered: its rows are read page by page."""
-    asset_for_request(request, dataset_id, Dataset)
-    raise ApiError(
-        "SQL queries over datasets are not offered here; read the rows page by page with "
-        f"GET /api/datasets/{dataset_id}/data?limit=&offset=",
-        code="not_offered",
-    )
+    """Read-only SQL over this dataset alone (`{{table}}`), one page of its result."""
+    dataset = asset_for_request(request, dataset_id, Dataset)
+    body = body_object(request)
+    if body.get("prompt") is not None and body.get("query") is None:
+        raise ApiError(
+            "Queries are not written from a prompt here: send `query`, read-only SQL over "
+            "{{table}}",
+            code="not_offered",
+        )
+    sql = body.get("query")
+    if not isinstance(sql, str) or not sql.strip():
+        raise ApiError("query must be SQL text, a SELECT over {{table}}", code="invalid_query")
+    limit = _page_number(body, "limit", QUERY_LIMIT_MAX, QUERY_LIMIT_MAX) or QUERY_LIMIT_MAX
+    offset = _page_number(body, "offset", 0, 10_000_000)
+    with asset_errors():
+        result = services.dataset_query(dataset=dataset, sql=sql, limit=limit, offset=offset)
+    pagination = {
+        "hasMore": result.has_more,
+        "offset": offset,
+        "limit": limit,
+        "total": result.total,
+    }
+    refs = _refs(request, dataset, result.rows, wanted=body.get("resolve_refs") is True)
+    return Response({"data": result.rows, "pagination": pagination, "query": sql, **refs})
 
 
 @api_view(["GET", "POST"])
@@ -176,5 +256,54 @@ def dataset_stats(request: Request, dataset_id: str):
             "is_estimate": False,
             "columnCount": len(columns),
             "columns": columns,
+            "column_types": {c["name"]: c["type"] for c in dataset.columns},
+            "table_name": services.dataset_table_name(dataset),
+            "schema": "datasets",
+            "table_size": dataset.row_count,
         }
     )
+
+
+@api_view(["GET"])
+def dataset_permissions(request: Request, dataset_id: str):
+    """Who holds which role on the dataset. Its editors see every grant; a reader sees the
+    owner's and their own."""
+    dataset = asset_for_request(request, dataset_id, Dataset)
+    shares = dataset.shares.select_related("user").order_by("created_at")
+    if not selectors.asset_can_edit(user=request.user, asset=dataset):
+        shares = shares.filter(user=request.user)
+    grants = [permission_dict(dataset, user=dataset.user, role="admin")]
+    grants += [
+        permission_dict(dataset, user=s.user, role=s.role, created_at=s.created_at)
+        for s in shares
+        if s.user_id != dataset.user_id
+    ]
+    return ok(grants)
+
+
+@api_view(["GET", "POST"])
+def dataset_views(request: Request, dataset_id: str):
+    """The dataset's saved views (charts); POST saves one after running its SQL."""
+    if request.method == "GET":
+        dataset = asset_for_request(request, dataset_id, Dataset)
+        return ok([dataset_view_dict(v) for v in dataset.views.all()])
+    dataset = asset_editable(request, dataset_id, Dataset)
+    with asset_errors():
+        view, checked = services.dataset_view_create(
+            dataset=dataset, user=request.user, data=body_object(request)
+        )
+    return ok({**dataset_view_dict(view), **checked}, status=201)
+
+
+@api_view(["PUT", "DELETE"])
+def dataset_view(request: Request, dataset_id: str, view_id: str):
+    dataset = asset_editable(request, dataset_id, Dataset)
+    view = DatasetView.objects.filter(pk=parse_uuid(view_id, "view_id"), dataset=dataset).first()
+    if view is None:
+        raise ApiError("View not found", status=404, code="not_found")
+    if request.method == "DELETE":
+        services.dataset_view_delete(view=view)
+        return ok({"id": str(view_id), "deleted": True})
+    with asset_errors():
+        view, checked = services.dataset_view_update(view=view, data=body_object(request))
+    return ok({**dataset_view_dict(view), **checked})

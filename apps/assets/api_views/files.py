@@ -130,6 +130,8 @@ def file_create(request: Request):
             visibility=data.get("visibility"),
             description=description_text(data.get("description")) or "",
             source=str(data.get("source") or "api")[:8],
+            license_id=text_field(data, "license_id", "file"),
+            attribution=data.get("attribution"),
         )
     return ok(file_dict(file, preview=selectors.file_preview_rows(file=file)), status=201)
 
