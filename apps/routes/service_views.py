@@ -1,6 +1,8 @@
 """Service pages: list, create (with an import report), detail with its route table, edit,
 re-sync with a diff, delete with a dry run, and routes added or edited by hand."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,17 +12,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.models import PERSONAL_ORG_ID, Organization
+from apps.accounts.selectors import organizations_for_user
 from apps.accounts.services import personal_org
 from apps.assets.selectors import asset_can_edit, asset_is_admin
+from apps.routes.import_report import import_report
 from apps.routes.models import Route
 from apps.routes.route_forms import RouteForm
 from apps.routes.selectors import service_routes
 from apps.routes.services import (
     RouteError,
+    renamed_summary,
     route_create,
     route_update,
     service_delete,
     service_import_openapi,
+    service_import_preview,
     service_resync_preview,
 )
 from apps.routes.views import markdown_html
@@ -121,7 +127,7 @@ def service_new(request: HttpRequest) -> HttpResponse:
 def service_new_preview(request: HttpRequest) -> HttpResponse:
     """The import report for the spec in the create form, shown before publishing."""
     form = SpecSourceForm(request.POST, request.FILES)
-    result, error = None, ""
+    result, error, report = None, "", None
     if form.is_valid():
         try:
             result = _read_spec(form)[0]
@@ -131,9 +137,36 @@ def service_new_preview(request: HttpRequest) -> HttpResponse:
             error = "Give a spec URL, upload a file or paste a spec to check it."
     else:
         error = "; ".join(e for errors in form.errors.values() for e in errors)
+    if result is not None:
+        org = (
+            organizations_for_user(user=request.user).filter(pk=request.POST.get("org")).first()
+            if _is_uuid(request.POST.get("org", ""))
+            else None
+        )
+        report = service_import_preview(
+            owner=request.user,
+            org=org or personal_org(),
+            result=result,
+            name=request.POST.get("name", ""),
+        )
     return render(
-        request, "services/new.html#import-report", {"result": result, "spec_error": error}
+        request,
+        "services/new.html#import-report",
+        {
+            "result": result,
+            "spec_error": error,
+            "report": report,
+            "rows": list(zip(result.routes, report["routes"], strict=True)) if report else [],
+        },
     )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def service_detail(request: HttpRequest, service_id) -> HttpResponse:
@@ -234,6 +267,7 @@ def service_resync_view(request: HttpRequest, service_id) -> HttpResponse:
                     for route, _, _ in diff.changed
                 ]
                 context["spec_source"] = _spec_source(form, spec_url)
+                context["report"] = import_report(result, renamed_summary(diff.renamed))
             except ServiceError as exc:  # e.g. a declared price that is not one
                 form.add_error(None, exc.message)
                 return render(request, "services/resync.html", context)

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from apps.accounts.models import Organization, User
 from apps.assets.models import Asset, Visibility
 from apps.assets.services import AssetError
+from apps.routes.import_report import import_report
 from apps.routes.models import ExecutionMode, Route, RouteAsset
 from apps.routes.pricing import pricing_normalized
 from apps.services.importer import (
@@ -177,17 +178,22 @@ def _take(name: str, taken: set[str]) -> None:
 
 
 def route_names_plan(
-    *, owner: User, org: Organization, service: Service | None, imported: list[ImportedRoute]
+    *,
+    owner: User,
+    org: Organization,
+    service: Service | None,
+    imported: list[ImportedRoute],
+    prefix: str = "",
 ) -> tuple[dict[tuple[str, str], str], list[tuple[ImportedRoute, str]]]:
     """The name each imported route gets, and the renames: unique among the owner's routes.
 
     A route of `service` that stays keeps the name it has (a re-sync never renames it) unless
     its operationId changed; every other name is checked against the names and slugs of the
     entity's routes and of the names given before it, and prefixed with the service's slug
-    when taken. The renames are every route whose name is not the spec's, the ones an earlier
-    import gave included.
+    when taken (`prefix` stands for the slug of a service not made yet). The renames are every
+    route whose name is not the spec's, the ones an earlier import gave included.
     """
-    prefix = (service.slug if service is not None else "") or "service"
+    prefix = (service.slug if service is not None else slugify(prefix)) or "service"
     existing = {}
     others = _entity_routes(owner=owner, org=org)
     if service is not None:
@@ -530,9 +536,18 @@ def service_import_openapi(
             diff = routes_sync(service=service, imported=source.routes)
         except RouteError as exc:  # a declared price that is not one: nothing is imported
             raise ServiceError(exc.message, field="spec", code="invalid_price") from None
-        service.import_report = {**service.import_report, "renamed": renamed_summary(diff.renamed)}
+        report = import_report(source, renamed_summary(diff.renamed))
+        service.import_report = {**report, "imported_at": service.import_report.get("imported_at")}
         service.save(update_fields=["import_report"])
     return service, diff
+
+
+def service_import_preview(*, owner: User, org: Organization, result: ImportResult, name: str):
+    """The import report of a service not made yet: its forms and the renames it would need."""
+    _, renamed = route_names_plan(
+        owner=owner, org=org, service=None, imported=result.routes, prefix=name or result.title
+    )
+    return import_report(result, renamed_summary(renamed))
 
 
 def service_resync_preview(*, service: Service, result: ImportResult) -> RouteDiff:

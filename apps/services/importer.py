@@ -7,7 +7,8 @@ point; the parts live in `apps.services.openapi`:
   version;
 - `refs`: `$ref` resolution (cycles cut, other documents only through the caller's `fetch`);
 - `routes`: operations to routes, with `swagger` (2.0 bodies and forms), `servers` (base
-  URLs), `ouro_extensions` (`x-ouro-*`) and `report` (what the run form cannot represent);
+  URLs), `ouro_extensions` (`x-ouro-*`) and `report` (what the platform cannot send; the
+  run form's own report is built on the form builder, in `apps.routes.import_report`);
 - `results`: the route, warning and result types.
 
 Nothing here reads settings: the caller passes the size limit (`SPEC_MAX_BYTES`) and, for

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.models import User
 from apps.accounts.services import personal_org
+from apps.routes.import_report import import_report
 from apps.routes.services import service_import_openapi
 from apps.services.importer import SpecError
 from apps.services.models import Service
@@ -43,10 +44,12 @@ class Command(BaseCommand):
         except SpecError as exc:
             raise CommandError(str(exc)) from None
         if dry_run:
+            # The run forms' report, as the service pages show it (renames need an owner).
+            warnings = import_report(result)["warnings"]
             if format == "json":
-                self.stdout.write(json.dumps(result.as_dict(), indent=2))
+                self.stdout.write(json.dumps({**result.as_dict(), "warnings": warnings}, indent=2))
             else:
-                self._print_text(result)
+                self._print_text(result, warnings)
             return
         if not owner:
             raise CommandError("Give --owner USERNAME (or --dry-run)")
@@ -83,12 +86,12 @@ class Command(BaseCommand):
                 f"{summary['unchanged']} unchanged"
             )
 
-    def _print_text(self, result):
+    def _print_text(self, result, warnings: list[dict]):
         self.stdout.write(
             f"{result.title} ({result.spec_version}), base URL {result.base_url or '-'}: "
             f"{len(result.routes)} routes"
         )
         for route in result.routes:
             self.stdout.write(f"  {route.method:7} {route.path}  {route.name}")
-        for warning in result.warnings:
-            self.stdout.write(f"  [{warning.kind}] {warning.where}: {warning.message}")
+        for warning in warnings:
+            self.stdout.write(f"  [{warning['kind']}] {warning['where']}: {warning['message']}")
