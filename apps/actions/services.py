@@ -88,6 +88,21 @@ def route_inputs_validate(*, route: Route, inputs: dict) -> dict:
     )
 
 
+def _inputs_checked_with_assets(*, route: Route, inputs: dict, resolved: list) -> dict:
+    """The inputs checked as the upstream will get them: the declared input assets injected
+    into the body (a body the caller left out included); kept without them, since they are
+    injected again, freshly signed, when the run is sent."""
+    if not resolved or not isinstance(inputs.get("body") or {}, dict):
+        return route_inputs_validate(route=route, inputs=inputs)
+    body = input_assets_inject(body=inputs.get("body"), resolved=resolved)
+    clean = route_inputs_validate(route=route, inputs={**inputs, "body": body})
+    if isinstance(clean["body"], dict):
+        injected = {item.name for item in resolved}
+        rest = {key: value for key, value in clean["body"].items() if key not in injected}
+        clean["body"] = rest if rest or inputs.get("body") is not None else None
+    return clean
+
+
 def _sends_files(media_type: str | None) -> bool:
     return bool(media_type) and media_kind(media_type) in ("multipart", "file")
 
@@ -139,8 +154,6 @@ def route_run(
     if not asset_can_view(user=user, asset=route):
         raise PermissionDenied("You may not run this route")
     price = run_price(route=route, user=user, currency=currency)
-    clean = route_inputs_validate(route=route, inputs=inputs)
-    body_files_check(user=user, inputs=clean)
     requested = {
         name: str(ref.get("assetId") if isinstance(ref, dict) else ref)
         for name, ref in (inputs.get("input_assets") or {}).items()
@@ -150,6 +163,8 @@ def route_run(
         resolved = input_assets_resolve(route=route, user=user, requested=requested)
     except InputAssetError as exc:
         raise FormInputError({f"input_assets.{exc.name}": exc.message}) from None
+    clean = _inputs_checked_with_assets(route=route, inputs=inputs, resolved=resolved)
+    body_files_check(user=user, inputs=clean)
 
     org = org or personal_org()
     action = Action(

@@ -7,6 +7,9 @@ Every surface (pages, API, embeds, SDK and MCP calls) goes through these selecto
 - organization: members of its organization (in the personal context: the owner only).
 - inherit: follows its parent (a route follows its service); with no parent, private.
 - a draft post (never published) is seen only by its owner and the users it is shared with.
+- monetized (a post, file or dataset for sale): read like a private one, and by its buyers;
+  listed to everyone with its price (search, its type), so that it can be bought.
+- a purchase lets its buyer read the asset for good.
 
 Changing an asset needs ownership, a write/admin share, or the admin role in its organization.
 """
@@ -16,6 +19,7 @@ from django.db.models import F, Q, QuerySet
 from apps.accounts.models import PERSONAL_ORG_ID, Membership, Role
 from apps.assets.filetypes import declaration_mismatch, declared_extensions, declared_types
 from apps.assets.kinds import asset_kind, reference_kind
+from apps.assets.market import MONETIZED, bought_ids, has_bought
 from apps.assets.models import Asset, AssetShare, Visibility
 
 WRITE_ROLES = (Role.WRITE, Role.ADMIN)
@@ -33,6 +37,7 @@ def _visible_q(user, prefix: str = "") -> Q:
         public
         | Q(**{f"{p}user": user})
         | Q(**{f"{p}id__in": shared})
+        | Q(**{f"{p}id__in": bought_ids(user)})
         | (
             Q(**{f"{p}visibility": Visibility.ORGANIZATION, f"{p}org_id__in": member_orgs})
             & ~Q(**{f"{p}org_id": PERSONAL_ORG_ID})
@@ -81,9 +86,11 @@ def _is_draft(asset: Asset) -> bool:
     return Asset.objects.filter(pk=asset.pk, post_detail__published_at__isnull=True).exists()
 
 
-def assets_visible_to(*, user, queryset: QuerySet | None = None) -> QuerySet:
+def assets_visible_to(*, user, queryset: QuerySet | None = None, listed: bool = False) -> QuerySet:
+    """The assets the user may see; with `listed`, also those for sale (found, not read)."""
     qs = queryset if queryset is not None else Asset.objects.all()
-    return qs.filter(visible_q(user), _drafts_hidden_q(user, qs.model), archived_at__isnull=True)
+    visible = visible_q(user) | Q(visibility=MONETIZED) if listed else visible_q(user)
+    return qs.filter(visible, _drafts_hidden_q(user, qs.model), archived_at__isnull=True)
 
 
 def _share_role(user, asset: Asset) -> str | None:
@@ -104,7 +111,7 @@ def asset_can_view(*, user, asset: Asset) -> bool:
         return False
     if asset.user_id == user.pk:
         return True
-    if _share_role(user, asset) is not None:
+    if _share_role(user, asset) is not None or has_bought(user, asset):
         return True
     holder = asset.parent if asset.visibility == Visibility.INHERIT and asset.parent_id else asset
     if holder.user_id == user.pk or (holder is not asset and _share_role(user, holder) is not None):
@@ -155,6 +162,16 @@ def asset_concrete(asset: Asset):
     if model is None or isinstance(asset, model):
         return asset
     return model.objects.filter(pk=asset.pk).first()
+
+
+def asset_for_sale(*, asset_id, model=Asset):
+    """The asset of `model` with this id when it is for sale (whoever asks), else None."""
+    return (
+        model.objects.filter(pk=asset_id, visibility=MONETIZED, archived_at__isnull=True)
+        .filter(_drafts_hidden_q(None, model))
+        .select_related("user")
+        .first()
+    )
 
 
 def asset_for_viewer(*, user, asset_id, model=Asset):
@@ -226,11 +243,13 @@ SEARCH_SCOPES = ("personal", "org", "shared", "purchased", "global", "all")
 def _in_scope(qs: QuerySet, *, user, scope: str | None, org_id) -> QuerySet:
     """personal: the user's own; org: the organization acted in (in the personal context, the
     organizations the user belongs to); shared: others' assets shared with the user;
-    purchased: none (nothing is sold here); global and all: everything the user may see."""
+    purchased: the assets the user bought; global and all: everything the user may see or buy."""
     if scope in (None, "", "global", "all"):
         return qs
-    if not user.is_authenticated or scope == "purchased":
+    if not user.is_authenticated:
         return qs.none()
+    if scope == "purchased":
+        return qs.filter(id__in=bought_ids(user))
     if scope == "personal":
         return qs.filter(user=user)
     if scope == "shared":
@@ -260,7 +279,7 @@ def assets_search(
 
     from apps.assets.filetypes import FILTERS
 
-    qs = assets_visible_to(user=user)
+    qs = assets_visible_to(user=user, listed=True)
     filters = filters or {}
     query = (query or "").strip()
     if query:

@@ -3,6 +3,7 @@
 import uuid
 
 from apps.accounts.serializers import iso, user_profile_dict
+from apps.assets.market import sale_fields
 from apps.assets.models import Asset
 
 
@@ -25,6 +26,7 @@ def asset_dict(asset: Asset) -> dict:
         "attribution": asset.attribution or {"originality": "original"},
         "created_at": iso(asset.created_at),
         "last_updated": iso(asset.last_updated),
+        **sale_fields(asset),
     }
 
 

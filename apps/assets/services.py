@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 
 from apps.accounts.models import Organization, Role, Team, User
 from apps.assets.filetypes import detect_kind
+from apps.assets.market import MONETIZED
 from apps.assets.models import (
     Asset,
     AssetShare,
@@ -72,12 +73,12 @@ class Owner:
 
 
 def visibility_checked(value: str | None, default: str = Visibility.PRIVATE) -> str:
+    """A visibility a client sent; "monetized" (for sale, priced through `market`) too."""
     if not value:
         return default
-    if value not in Visibility.values:
-        raise AssetError(
-            f"visibility must be one of {', '.join(Visibility.values)}", code="invalid_visibility"
-        )
+    if value not in (*Visibility.values, MONETIZED):
+        choices = ", ".join((*Visibility.values, MONETIZED))
+        raise AssetError(f"visibility must be one of {choices}", code="invalid_visibility")
     return value
 
 
@@ -254,12 +255,19 @@ def file_read(*, file: File) -> bytes:
 
 @transaction.atomic
 def file_replace_content(*, file: File, file_name: str, content: bytes) -> File:
+    """New bytes for a file, written in place: its storage path stays what it was (links to
+    it and the client's record of it hold), its name and type follow the new bytes."""
     file_size_check(len(content))
-    old_path = file.storage_path
-    _apply_bytes(file, file_name=file_name or file.file_name, content=content)
+    path = file.storage_path
+    _apply_bytes(file, file_name=file_name or file.file_name, content=content, path=path or None)
     file.save()
-    if old_path != file.storage_path:
-        transaction.on_commit(lambda: _storage_delete(old_path))
+    if path:
+        # Last, once the row is written: the storage would pick another name for a taken one.
+        _storage_delete(path)
+        stored = default_storage.save(path, ContentFile(content))
+        if stored != path:  # a concurrent writer took the name in between
+            File.objects.filter(pk=file.pk).update(storage_path=stored)
+            file.storage_path = stored
     return file
 
 
@@ -347,9 +355,33 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def signed_download_url(*, asset: Asset) -> str:
-    """An absolute URL that answers 200 with the bytes for a short while, without credentials."""
-    token = signing.dumps({"a": str(asset.pk)}, salt=_SALT_DOWNLOAD, compress=True)
+# The forms an asset downloads in, the first its default: a file as it is, a dataset as CSV, a
+# post as its markdown or as an HTML page.
+DOWNLOAD_FORMATS = {"file": ("original",), "dataset": ("csv",), "post": ("markdown", "html")}
+
+
+def download_format(*, asset: Asset, requested: str | None) -> str:
+    """The format an asset is downloaded in: the one asked for (`md` is markdown), else its
+    default; AssetError for one it has no such form in."""
+    formats = DOWNLOAD_FORMATS.get(asset.asset_type)
+    if formats is None:
+        raise AssetError(
+            "Only files, datasets and posts can be downloaded", code="not_downloadable"
+        )
+    wanted = {"md": "markdown"}.get(requested or "", requested or formats[0])
+    if wanted not in formats:
+        raise AssetError(
+            f"A {asset.asset_type} downloads as {' or '.join(formats)}, not {requested!r}",
+            code="invalid_format",
+        )
+    return wanted
+
+
+def signed_download_url(*, asset: Asset, format: str = "") -> str:
+    """An absolute URL that answers 200 with the bytes for a short while, without credentials
+    (`format`: one of the asset's DOWNLOAD_FORMATS, else its default)."""
+    data = {"a": str(asset.pk), "f": format} if format else {"a": str(asset.pk)}
+    token = signing.dumps(data, salt=_SALT_DOWNLOAD, compress=True)
     return _absolute(f"/files/signed/{token}")
 
 
@@ -359,13 +391,14 @@ def signed_upload_read_url(*, upload: FileUpload) -> str:
     return _absolute(f"/files/signed/{token}")
 
 
-def signed_download_load(token: str) -> tuple[str, uuid.UUID] | None:
-    """("asset" | "upload", id) of a signed download token still valid, else None."""
+def signed_download_load(token: str) -> tuple[str, uuid.UUID, str] | None:
+    """("asset" | "upload", id, format or "") of a signed download token still valid, else
+    None."""
     try:
         data = signing.loads(token, salt=_SALT_DOWNLOAD, max_age=SIGNED_URL_TTL_SECONDS)
         if "a" in data:
-            return "asset", uuid.UUID(data["a"])
-        return "upload", uuid.UUID(data["u"])
+            return "asset", uuid.UUID(data["a"]), str(data.get("f") or "")
+        return "upload", uuid.UUID(data["u"]), ""
     except (signing.BadSignature, KeyError, ValueError, TypeError):
         return None
 
@@ -948,19 +981,13 @@ def dataset_view_delete(*, view: DatasetView) -> None:
 # Read-only SQL --------------------------------------------------------------------------------
 
 
-# SQL loads a dataset of up to this many rows into its own in-memory database, and runs for
-# up to this many seconds (settings DATASET_QUERY_MAX_ROWS and DATASET_QUERY_TIMEOUT_SECONDS).
-QUERY_MAX_ROWS = 200_000
-QUERY_SECONDS = 10
-
-
 def dataset_table_name(dataset: Dataset) -> str:
     return f"dataset_{dataset.pk.hex}"
 
 
 def dataset_query(*, dataset: Dataset, sql: str, limit: int, offset: int = 0) -> QueryResult:
     """The caller's read-only SQL over this dataset's rows alone (apps.assets.query)."""
-    largest = getattr(settings, "DATASET_QUERY_MAX_ROWS", QUERY_MAX_ROWS)
+    largest = settings.DATASET_QUERY_MAX_ROWS
     if dataset.row_count > largest:
         raise AssetError(
             f"The dataset has {dataset.row_count} rows; SQL runs over datasets of up to "
@@ -976,7 +1003,7 @@ def dataset_query(*, dataset: Dataset, sql: str, limit: int, offset: int = 0) ->
             rows=rows.iterator(chunk_size=ROW_BATCH),
             limit=limit,
             offset=offset,
-            timeout_seconds=getattr(settings, "DATASET_QUERY_TIMEOUT_SECONDS", QUERY_SECONDS),
+            timeout_seconds=settings.DATASET_QUERY_TIMEOUT_SECONDS,
         )
     except QueryError as exc:
         raise AssetError(str(exc), code="invalid_query") from None

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -68,7 +69,7 @@ def signed_download(request: HttpRequest, token: str):
     loaded = services.signed_download_load(token)
     if loaded is None:
         return HttpResponse("This link is invalid or has expired.", status=403)
-    kind, object_id = loaded
+    kind, object_id, format = loaded
     if kind == "upload":
         upload = FileUpload.objects.filter(pk=object_id, received=True).first()
         if upload is None:
@@ -82,11 +83,21 @@ def signed_download(request: HttpRequest, token: str):
     concrete = selectors.asset_concrete(asset) if asset else None
     if concrete is None:
         raise Http404("Not found")
-    return asset_download_response(concrete)
+    return asset_download_response(concrete, format=format)
 
 
-def asset_download_response(concrete) -> HttpResponse:
-    """A file's bytes, a dataset as CSV or a post as markdown, as an attachment."""
+POST_HTML_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><article>
+<h1>{title}</h1>
+{html}
+</article></body></html>
+"""
+
+
+def asset_download_response(concrete, *, format: str = "") -> HttpResponse:
+    """A file's bytes, a dataset as CSV or a post as markdown (or `format` "html": a page of
+    its sanitised HTML, the embeds left out), as an attachment."""
     if isinstance(concrete, File):
         return _bytes_response(
             default_storage.open(concrete.storage_path, "rb"),
@@ -98,6 +109,14 @@ def asset_download_response(concrete) -> HttpResponse:
         csv_text = rows_to_csv(columns, concrete.rows.values_list("data", flat=True).iterator())
         return _bytes_response(
             csv_text, content_type="text/csv", file_name=f"{concrete.slug or 'dataset'}.csv"
+        )
+    if format == "html":
+        # The stored HTML is sanitised; its embed slots are empty blocks, filled only on the site.
+        page = POST_HTML_PAGE.format(title=escape(concrete.name), html=concrete.html)
+        return _bytes_response(
+            page,
+            content_type="text/html; charset=utf-8",
+            file_name=f"{concrete.slug or 'post'}.html",
         )
     text = getattr(concrete, "content_text", "")
     return _bytes_response(

@@ -9,7 +9,7 @@ urlpatterns = [
     path("stripe/wallet/pending-earnings", api_views.pending_earnings),
     path("stripe/usage/history", api_views.usage_history),
     path("stripe/wallet/tip", api_views.not_offered),
-    path("stripe/wallet/purchase-asset", api_views.not_offered),
+    path("stripe/wallet/purchase-asset", api_views.purchase_asset),
     *(
         path(f"wallet/{name}", api_views.bitcoin_wallet)
         for name in ("balance", "transactions", "deposit-address", "send-sats", "purchase-asset")

@@ -4,7 +4,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.envelope import ok, paged, parse_uuid, window
+from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
 from apps.billing.models import LedgerKind
 from apps.billing.pricing import (
@@ -21,8 +21,13 @@ from apps.billing.selectors import (
     usage_summary,
     wallet_of,
 )
-from apps.billing.serializers import balance_dict, transaction_dict, usage_record_dict
-from apps.billing.services import run_price
+from apps.billing.serializers import (
+    balance_dict,
+    purchase_dict,
+    transaction_dict,
+    usage_record_dict,
+)
+from apps.billing.services import PaymentRequired, PurchaseError, asset_purchase, run_price
 from apps.routes.selectors import route_for_user
 
 
@@ -119,10 +124,24 @@ def bitcoin_wallet(request: Request):
 
 @api_view(["POST"])
 def not_offered(request: Request):
-    """Moving money between people outside of a paid run (tips, buying assets)."""
+    """Moving money between people outside of a paid run or a purchase (tips)."""
     raise ApiError(
-        "This platform moves money only for paid route runs: tips and asset purchases are not "
+        "This platform moves money only for paid route runs and assets bought: tips are not "
         "offered here",
         status=404,
         code="not_offered",
     )
+
+
+@api_view(["POST"])
+def purchase_asset(request: Request):
+    """`UsdPurchase`: buy a post, file or dataset for sale, from the USD wallet."""
+    body = body_object(request)
+    asset_id = parse_uuid(body.get("assetId") or body.get("asset_id"), "assetId")
+    try:
+        purchase = asset_purchase(buyer=request.user, asset_id=asset_id)
+    except PurchaseError as exc:
+        raise ApiError(exc.message, status=exc.status, code=exc.code) from None
+    except PaymentRequired as exc:
+        raise ApiError(exc.message, status=402, code="insufficient_funds") from None
+    return ok(purchase_dict(purchase), status=201)

@@ -87,11 +87,68 @@ class UsageRecord(models.Model):
         return f"{self.route_name}: {self.total_cents}c {self.status}"
 
 
+class AssetSale(models.Model):
+    """A post, file or dataset sold for a one-time price (its visibility is "monetized"): anyone
+    may find it and its price, its buyers may read it."""
+
+    asset = models.OneToOneField(
+        "assets.Asset", primary_key=True, on_delete=models.CASCADE, related_name="sale"
+    )
+    price_cents = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=8, default="usd")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(price_cents__gt=0), name="asset_sale_price_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id}: {self.price_cents}c"
+
+
+class AssetPurchase(models.Model):
+    """One buyer's purchase of an asset, paid once: it lets the buyer read the asset for good.
+    Kept (with the name and price) when the asset or a user is deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    asset = models.ForeignKey(
+        "assets.Asset", null=True, on_delete=models.SET_NULL, related_name="purchases"
+    )
+    asset_name = models.CharField(max_length=200)
+    asset_type = models.CharField(max_length=16)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    price_cents = models.PositiveBigIntegerField()
+    currency = models.CharField(max_length=8, default="usd")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # No double purchase, whatever the timing: the second insert fails.
+            models.UniqueConstraint(fields=["asset", "buyer"], name="one_purchase_per_buyer")
+        ]
+        indexes = [models.Index(fields=["buyer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.asset_name}: {self.price_cents}c"
+
+
 class LedgerKind(models.TextChoices):
     TOP_UP = "top_up"  # credited by an operator
     USAGE = "usage"  # a confirmed charge, paid
     EARNING = "earning"  # a confirmed charge, earned by the route's owner
     ADJUSTMENT = "adjustment"  # debited by an operator
+    PURCHASE = "purchase"  # an asset bought, paid
+    SALE = "sale"  # an asset bought, earned by its owner
 
 
 class LedgerEntry(models.Model):
@@ -105,6 +162,9 @@ class LedgerEntry(models.Model):
     balance_after_cents = models.BigIntegerField()
     usage_record = models.ForeignKey(
         UsageRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    purchase = models.ForeignKey(
+        AssetPurchase, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
     )
     counterparty = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -270,3 +270,54 @@ def charge_text(
     if cost_unit == "seconds":
         return f"{dollars(total_cents)} charged for {quantity} second{'' if quantity == 1 else 's'}"
     return f"{dollars(total_cents)} charged"
+
+
+# Assets sold once (posts, files, datasets) ------------------------------------------------------
+
+ASSET_PRICE_FIELDS = ("monetization", "price", "price_currency", "price_usd", "price_sats")
+MONETIZED = "monetized"
+PAY_TO_UNLOCK = "pay-to-unlock"
+
+
+@dataclass(frozen=True)
+class SaleChange:
+    """What a client's fields do to an asset's sale: put it (or keep it) on sale at a price in
+    cents (None: the price it has), or take it off sale."""
+
+    on_sale: bool
+    price_cents: int | None = None
+
+
+def asset_price_cents(value) -> int:
+    """A one-time price in dollars as whole cents, more than nothing; PricingError otherwise."""
+    dollars_given = _unit_cost(value)
+    cents = dollars_given * 100
+    if cents != cents.to_integral_value():
+        raise PricingError(f"An asset's price is a whole number of cents, not ${value}")
+    if cents <= 0:
+        raise PricingError("An asset for sale needs a price of at least $0.01")
+    return int(cents)
+
+
+def sale_change(fields: Mapping) -> SaleChange | None:
+    """The sale a client's fields of a post, file or dataset ask for, as the official client
+    sends them (`visibility` "monetized", `monetization` "pay-to-unlock", `price` with
+    `price_currency`, or `price_usd`); None when they ask for none (the sale stays as it is).
+
+    Wallets hold dollars, so a price only in sats is refused. PricingError says what is wrong.
+    """
+    visibility = fields.get("visibility")
+    if visibility not in (None, MONETIZED) or fields.get("monetization") == "none":
+        return SaleChange(on_sale=False)
+    priced = {key: fields.get(key) for key in ("price", "price_usd", "price_sats")}
+    if all(value is None for value in priced.values()):
+        return SaleChange(on_sale=True) if visibility == MONETIZED else None
+    if priced["price_usd"] is not None:
+        return SaleChange(on_sale=True, price_cents=asset_price_cents(priced["price_usd"]))
+    currency = str(fields.get("price_currency") or CHARGED_CURRENCY).lower()
+    if priced["price"] is not None and currency == CHARGED_CURRENCY:
+        return SaleChange(on_sale=True, price_cents=asset_price_cents(priced["price"]))
+    raise PricingError(
+        "Wallets here hold US dollars only: price the asset in dollars (price_usd, or price "
+        'with price_currency "usd")'
+    )

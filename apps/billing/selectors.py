@@ -3,12 +3,20 @@ their routes. Nobody else's."""
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from apps.billing.models import LedgerEntry, UsageRecord, UsageStatus, Wallet
+from apps.billing.models import (
+    AssetPurchase,
+    AssetSale,
+    LedgerEntry,
+    UsageRecord,
+    UsageStatus,
+    Wallet,
+)
 from apps.billing.pricing import (
     CHARGED_CURRENCY,
     PricingError,
     charge_text,
     dollars,
+    in_dollars,
     price_text,
     reservation,
     route_price,
@@ -27,7 +35,7 @@ def ledger_of(user, *, kind: str | None = None) -> QuerySet:
     entries = LedgerEntry.objects.filter(wallet_id=user.pk)
     if kind:
         entries = entries.filter(kind=kind)
-    return entries.select_related("usage_record")
+    return entries.select_related("usage_record", "purchase")
 
 
 def usage_of(user, *, role: str = "consumer", asset_id=None) -> QuerySet:
@@ -175,3 +183,32 @@ def ledger_discrepancies() -> list[str]:
                 f"{dollars(holds.get(wallet.pk, 0))}"
             )
     return problems
+
+
+# Assets sold once ----------------------------------------------------------------------------
+
+
+def assets_bought_ids(user) -> QuerySet:
+    """The ids of the assets the user bought (a subquery)."""
+    return AssetPurchase.objects.filter(buyer_id=user.pk, asset__isnull=False).values("asset_id")
+
+
+def asset_bought(user, asset_id) -> bool:
+    return AssetPurchase.objects.filter(buyer_id=user.pk, asset_id=asset_id).exists()
+
+
+def asset_sale_fields(asset) -> dict:
+    """The price of an asset for sale in the contract's terms (dollars, exact)."""
+    sale = AssetSale.objects.filter(asset_id=asset.pk).first()
+    price = in_dollars(sale.price_cents) if sale else None
+    return {
+        "monetization": "pay-to-unlock",
+        "price": price,
+        "price_currency": CHARGED_CURRENCY,
+        "price_usd": price,
+        "price_sats": None,
+    }
+
+
+def purchases_of(user) -> QuerySet:
+    return AssetPurchase.objects.filter(buyer_id=user.pk)

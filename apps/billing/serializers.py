@@ -1,7 +1,7 @@
 """Wallets and charges as the official client reads them (`ouro.models.money`)."""
 
 from apps.accounts.serializers import iso
-from apps.billing.models import LedgerEntry, UsageRecord, Wallet
+from apps.billing.models import AssetPurchase, LedgerEntry, LedgerKind, UsageRecord, Wallet
 from apps.billing.pricing import whole_cents
 
 
@@ -44,9 +44,30 @@ def usage_record_dict(record: UsageRecord) -> dict:
     }
 
 
+def purchase_dict(purchase: AssetPurchase) -> dict:
+    """`UsdPurchase`: what the buyer paid, and the ledger entry that took it."""
+    entry = purchase.entries.filter(kind=LedgerKind.PURCHASE).first()
+    return {
+        "transaction_id": str(entry.pk) if entry else str(purchase.pk),
+        "purchase_id": str(purchase.pk),
+        "asset_id": _id(purchase.asset_id),
+        "asset_type": purchase.asset_type,
+        "price_cents": purchase.price_cents,
+        "platform_fee_cents": 0,
+        "total_cents": purchase.price_cents,
+        "currency": purchase.currency,
+        "created_at": iso(purchase.created_at),
+    }
+
+
 def transaction_dict(entry: LedgerEntry) -> dict:
     """`UsdTransaction`: one ledger entry, signed (+ credit, - debit)."""
     record = entry.usage_record
+    purchase = entry.purchase
+    if purchase is not None:
+        asset_id, asset_name = _id(purchase.asset_id), purchase.asset_name
+    else:
+        asset_id, asset_name = (_id(record.route_id), record.route_name) if record else (None, None)
     return {
         "id": str(entry.pk),
         "type": entry.kind,
@@ -58,10 +79,12 @@ def transaction_dict(entry: LedgerEntry) -> dict:
         "recipient_user_id": _id(
             entry.counterparty_id if entry.amount_cents < 0 else entry.wallet_id
         ),
-        "asset_id": _id(record.route_id) if record else None,
+        "asset_id": asset_id,
         "metadata": {
             "note": entry.note or None,
+            "asset_name": asset_name,
             "usage_record_id": _id(entry.usage_record_id),
+            "purchase_id": _id(entry.purchase_id),
             "action_id": _id(record.action_id) if record else None,
         },
         "created_at": iso(entry.created_at),

@@ -12,9 +12,20 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.billing.models import LedgerEntry, LedgerKind, UsageRecord, UsageStatus, Wallet
+from apps.assets.market import MONETIZED, SELLABLE_TYPES, SaleError
+from apps.billing.models import (
+    AssetPurchase,
+    AssetSale,
+    LedgerEntry,
+    LedgerKind,
+    UsageRecord,
+    UsageStatus,
+    Wallet,
+)
 from apps.billing.pricing import (
+    CHARGED_CURRENCY,
     Price,
+    SaleChange,
     charge,
     dollars,
     price_check,
@@ -230,3 +241,116 @@ def wallet_adjust(*, user, cents: int, note: str = "", by=None) -> LedgerEntry:
         note=note[:300],
         created_by=by,
     )
+
+
+# Assets sold once ----------------------------------------------------------------------------
+
+
+class PurchaseError(Exception):
+    """A purchase that cannot be made, with a status and a stable code."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "invalid_purchase"):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+def asset_sale_apply(asset, change: SaleChange) -> None:
+    """Store what a client's fields did to the sale of an asset just written: a price while it
+    is monetized, none once it is not. In the transaction that writes the asset."""
+    if asset.visibility != MONETIZED or not change.on_sale:
+        AssetSale.objects.filter(asset_id=asset.pk).delete()
+        return
+    if asset.asset_type not in SELLABLE_TYPES:
+        raise SaleError(f"A {asset.asset_type} is not sold this way")
+    if change.price_cents is None:
+        if not AssetSale.objects.filter(asset_id=asset.pk).exists():
+            raise SaleError('visibility "monetized" needs a price in dollars (price or price_usd)')
+        return
+    AssetSale.objects.update_or_create(
+        asset_id=asset.pk,
+        defaults={"price_cents": change.price_cents, "updated_at": timezone.now()},
+    )
+
+
+def asset_purchase(*, buyer, asset_id, currency: str = CHARGED_CURRENCY) -> AssetPurchase:
+    """Buy an asset for sale: its price leaves the buyer's wallet for its owner's, in one
+    transaction with the purchase that lets the buyer read it.
+
+    Once per buyer (a second purchase answers 409, whatever the timing: the database refuses
+    a second row), never on credit (402 with what is missing, and nothing changes), never one's
+    own asset; PurchaseError otherwise.
+    """
+    if currency != CHARGED_CURRENCY:
+        raise PurchaseError(
+            "Wallets here hold US dollars only: buy with the USD wallet",
+            code="unsupported_currency",
+        )
+    with transaction.atomic():
+        sale = (
+            AssetSale.objects.filter(
+                asset_id=asset_id,
+                asset__visibility=MONETIZED,
+                asset__archived_at__isnull=True,
+            )
+            .select_related("asset")
+            .first()
+        )
+        if sale is None:
+            raise PurchaseError("No asset for sale with this id", status=404, code="not_found")
+        asset = sale.asset
+        if asset.user_id == buyer.pk:
+            raise PurchaseError("This asset is yours already", status=409, code="own_asset")
+        try:
+            with transaction.atomic():  # a savepoint: the second purchase is refused here
+                purchase = AssetPurchase.objects.create(
+                    asset=asset,
+                    asset_name=asset.name[:200],
+                    asset_type=asset.asset_type,
+                    buyer=buyer,
+                    seller_id=asset.user_id,
+                    price_cents=sale.price_cents,
+                    currency=sale.currency,
+                )
+        except IntegrityError:
+            raise PurchaseError(
+                "You bought this asset already", status=409, code="already_purchased"
+            ) from None
+        cents = sale.price_cents
+        # Wallets are locked in one order (by user id), as settlements lock them.
+        for user_id in sorted((buyer.pk, asset.user_id), key=str):
+            if user_id == asset.user_id:
+                _wallet_credit(user_id, cents)
+            elif not _wallet_change(user_id, available=-cents):
+                available = _available(user_id)
+                raise PaymentRequired(
+                    f"Not enough funds: this {asset.asset_type} costs {dollars(cents)} and your "
+                    f"wallet has {dollars(available)} available. Nothing was bought or charged.",
+                    needed_cents=cents,
+                    available_cents=available,
+                )
+        balances = _balances([buyer.pk, asset.user_id])
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(
+                    wallet_id=buyer.pk,
+                    kind=LedgerKind.PURCHASE,
+                    amount_cents=-cents,
+                    balance_after_cents=balances[buyer.pk],
+                    purchase=purchase,
+                    counterparty_id=asset.user_id,
+                    note=asset.name[:300],
+                ),
+                LedgerEntry(
+                    wallet_id=asset.user_id,
+                    kind=LedgerKind.SALE,
+                    amount_cents=cents,
+                    balance_after_cents=balances[asset.user_id],
+                    purchase=purchase,
+                    counterparty_id=buyer.pk,
+                    note=asset.name[:300],
+                ),
+            ]
+        )
+    return purchase

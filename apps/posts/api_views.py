@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from django.db import transaction
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,8 +10,14 @@ from rest_framework.response import Response
 from apps.api.context import request_placement
 from apps.api.envelope import body_object, ok, parse_uuid, query_bool, text_field
 from apps.api.errors import ApiError
+from apps.assets.api_views.common import for_sale_error, sale_requested, sale_store
 from apps.assets.models import Asset
-from apps.assets.selectors import asset_can_edit, asset_is_admin, assets_visible_to
+from apps.assets.selectors import (
+    asset_can_edit,
+    asset_for_sale,
+    asset_is_admin,
+    assets_visible_to,
+)
 from apps.assets.serializers import asset_dict
 from apps.assets.services import asset_delete
 from apps.posts.markdown import RenderLimitError
@@ -66,6 +73,9 @@ def _description(value) -> str | None:
 def _load(request: Request, post_id: str) -> Post:
     post = post_for_viewer(user=request.user, post_id=parse_uuid(post_id))
     if post is None:
+        for_sale = asset_for_sale(asset_id=parse_uuid(post_id), model=Post)
+        if for_sale is not None:
+            raise for_sale_error(for_sale)
         raise ApiError("Post not found", status=404, code="not_found")
     return post
 
@@ -75,7 +85,8 @@ def post_create_view(request: Request):
     body = body_object(request)
     fields = body_object(request, "post")
     org, team = request_placement(request, fields)
-    with _post_errors():
+    sale = sale_requested(fields, "post")
+    with _post_errors(), transaction.atomic():
         post = post_create(
             user=request.user,
             org=org,
@@ -91,6 +102,7 @@ def post_create_view(request: Request):
             if isinstance(fields.get("attribution"), dict)
             else None,
         )
+        sale_store(post, sale)
     return ok(post_dict(post, user=request.user), status=201)
 
 
@@ -116,7 +128,8 @@ def post_detail_view(request: Request, post_id: str):
         raise ApiError("You may not change this post", status=403, code="permission_denied")
     body = body_object(request)
     fields = body.get("post") if isinstance(body.get("post"), dict) else {}
-    with _post_errors():
+    sale = sale_requested(fields, "post")
+    with _post_errors(), transaction.atomic():
         post = post_update(
             post=post,
             user=request.user,
@@ -129,6 +142,7 @@ def post_detail_view(request: Request, post_id: str):
             if isinstance(fields.get("attribution"), dict)
             else None,
         )
+        sale_store(post, sale)
     return ok(post_dict(post, user=request.user))
 
 

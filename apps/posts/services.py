@@ -17,8 +17,17 @@ from django.utils import timezone
 from apps.accounts.models import Organization, Team, User
 from apps.actions.models import Action
 from apps.actions.selectors import action_can_view
+from apps.assets.market import MONETIZED
 from apps.assets.models import Asset, Visibility
-from apps.assets.services import AssetError, Owner, dataset_create, file_create, file_size_check
+from apps.assets.services import (
+    AssetError,
+    Owner,
+    dataset_create,
+    file_create,
+    file_size_check,
+    provenance_for_create,
+    provenance_update,
+)
 from apps.posts.markdown import Embed, EmbedError, Rendered, RenderLimitError, render
 from apps.posts.models import PinnedSnapshot, Post
 from apps.posts.partials import (
@@ -256,10 +265,9 @@ def _post_write(post: Post, *, editor: User, prepared: PreparedContent) -> None:
 def _visibility(value: str | None, default: str) -> str:
     if not value:
         return default
-    if value not in Visibility.values:
-        raise PostError(
-            f"visibility must be one of {', '.join(Visibility.values)}", code="invalid_visibility"
-        )
+    if value not in (*Visibility.values, MONETIZED):  # monetized: for sale (apps.assets.market)
+        choices = ", ".join((*Visibility.values, MONETIZED))
+        raise PostError(f"visibility must be one of {choices}", code="invalid_visibility")
     return value
 
 
@@ -270,6 +278,14 @@ def _name(value: str | None) -> str:
     if not name:
         raise PostError("A post needs a name", code="invalid_name")
     return name[:NAME_MAX]
+
+
+def _provenance(check):
+    """`check()`, with a licence or attribution it refuses as a PostError."""
+    try:
+        return check()
+    except AssetError as exc:
+        raise PostError(exc.message, code=exc.code) from None
 
 
 def _post_new(
@@ -299,8 +315,7 @@ def _post_new(
         visibility=_visibility(visibility, Visibility.PRIVATE),
         source=source,
         metadata=metadata or {},
-        license_id=license_id or "",
-        attribution=attribution or {"originality": "original"},
+        **_provenance(lambda: provenance_for_create(license_id, attribution)),
     )
     if asset_id is not None:
         post.id = asset_id
@@ -367,10 +382,7 @@ def post_update(
     prepared = content_prepare(content) if content is not None else None
     if description is not None:
         post.description = description
-    if license_id is not None:
-        post.license_id = license_id
-    if attribution is not None:
-        post.attribution = attribution
+    _provenance(lambda: provenance_update(post, license_id=license_id, attribution=attribution))
     with transaction.atomic():
         if publish:
             post.publish()

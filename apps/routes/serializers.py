@@ -80,6 +80,7 @@ def route_data(route: Route) -> dict:
 def route_dict(route: Route) -> dict:
     """A route asset: the asset base, its service as parent, `route` and the pricing fields."""
     data = asset_dict(route)
+    data["slug"] = route.get_absolute_url()  # the client splits /routes/<entity>/<name>
     data["parent_id"] = str(route.service_id)
     data["route"] = route_data(route)
     data.update(pricing_fields(route.pricing))
@@ -91,6 +92,7 @@ def route_brief_dict(route) -> dict:
     """A route as a list entry (compatible routes, connections): asset fields plus `route`."""
     return {
         **asset_dict(route),
+        "slug": route.get_absolute_url(),
         "route": {
             "method": route.method,
             "path": route.path,

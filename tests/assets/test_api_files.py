@@ -150,8 +150,10 @@ def test_signed_direct_upload_then_create(api, alice_key, client):
         .json()["data"]
     )
     assert reserved["method"] == "PUT"
+    assert reserved["headers"] == {"content-type": "image/png"}
+    assert reserved["upload_id"] == f"{reserved['bucket']}/{reserved['path']}"
     incomplete = api(alice_key).post("/files/upload/complete", {"upload_id": reserved["upload_id"]})
-    assert incomplete.status_code == 400
+    assert (incomplete.status_code, incomplete.json()["error"]["code"]) == (404, "not_found")
 
     put = client.put(urlparse(reserved["upload_url"]).path, png_bytes(), content_type="image/png")
     assert put.status_code == 200
@@ -163,7 +165,7 @@ def test_signed_direct_upload_then_create(api, alice_key, client):
         )
         .json()["data"]
     )
-    assert (done["id"], done["mime_type"], done["size"]) == (
+    assert (done["upload_id"], done["mime_type"], done["size"]) == (
         reserved["upload_id"],
         "image/png",
         len(png_bytes()),

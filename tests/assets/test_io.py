@@ -42,7 +42,7 @@ class TestResolve:
             len(CSV),
         )
         assert payload["url"].startswith("http")
-        assert signed_download_load(payload["url"].rsplit("/", 1)[1]) == ("asset", file.pk)
+        assert signed_download_load(payload["url"].rsplit("/", 1)[1]) == ("asset", file.pk, "")
 
     def test_a_dataset_resolves_to_its_rows(self, dataset_total, alice, make_dataset):
         dataset = make_dataset(alice, [{"count": 2}, {"count": 3}])

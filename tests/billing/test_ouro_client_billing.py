@@ -82,7 +82,7 @@ def test_paying_in_another_currency_is_refused(ouro_client, bob_key, funded_bob,
         ouro.money.get_balance("btc")
     with pytest.raises(NotFoundError, match="US dollars only"):
         ouro.money.get_deposit_address()
-    with pytest.raises(NotFoundError, match="tips and asset purchases are not offered"):
+    with pytest.raises(NotFoundError, match="tips are not offered"):
         ouro.money.send("alice", 100, currency="usd")
 
 

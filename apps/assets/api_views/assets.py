@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from apps.accounts.models import User
 from apps.api.context import request_org
-from apps.api.envelope import body_object, ok, parse_uuid, window
+from apps.api.envelope import body_object, ok, parse_uuid, text_field, window
 from apps.api.errors import ApiError
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
@@ -24,7 +24,9 @@ CHILDREN_LIMIT = 500
 
 @api_view(["GET"])
 def asset_type(request: Request, asset_id: str):
-    asset = asset_for_request(request, asset_id)
+    """The asset's type, for one who may see it, or buy it."""
+    for_sale = selectors.asset_for_sale(asset_id=parse_uuid(asset_id))
+    asset = for_sale or asset_for_request(request, asset_id)
     return ok({"asset_type": asset.asset_type})
 
 
@@ -39,22 +41,33 @@ def asset_children(request: Request, asset_id: str):
     return ok(typed_asset_dicts(rows))
 
 
+def _download_format(request: Request, asset) -> str:
+    """The `format` the body asks for (posts: markdown or html), checked for the asset."""
+    body = request.data if isinstance(request.data, dict) else {}
+    with asset_errors():
+        return services.download_format(asset=asset, requested=text_field(body, "format"))
+
+
+DOWNLOAD_TYPES = {"markdown": "text/markdown", "html": "text/html", "csv": "text/csv"}
+DOWNLOAD_EXTENSIONS = {"markdown": "md", "html": "html", "csv": "csv"}
+
+
 @api_view(["POST"])
 def asset_download_url(request: Request, asset_id: str):
     asset = selectors.asset_concrete(asset_for_request(request, asset_id))
+    format = _download_format(request, asset)
     if isinstance(asset, File):
         file_name, content_type = asset.file_name, asset.content_type
-    elif isinstance(asset, Dataset):
-        file_name, content_type = f"{asset.slug or 'dataset'}.csv", "text/csv"
-    elif asset.asset_type == "post":
-        file_name, content_type = f"{asset.slug or 'post'}.md", "text/markdown"
     else:
-        raise ApiError("Only files, datasets and posts can be downloaded", code="not_downloadable")
+        default = "dataset" if isinstance(asset, Dataset) else "post"
+        file_name = f"{asset.slug or default}.{DOWNLOAD_EXTENSIONS[format]}"
+        content_type = DOWNLOAD_TYPES[format]
     return ok(
         {
-            "download_url": services.signed_download_url(asset=asset),
+            "download_url": services.signed_download_url(asset=asset, format=format),
             "file_name": file_name,
             "content_type": content_type,
+            "format": format,
             "expires_in": services.SIGNED_URL_TTL_SECONDS,
             "asset_type": asset.asset_type,
         }
@@ -64,13 +77,11 @@ def asset_download_url(request: Request, asset_id: str):
 @api_view(["POST"])
 def asset_download(request: Request, asset_id: str):
     """The asset's bytes in the response: a file as it is, a dataset as CSV, a post as
-    markdown (the only form a post is downloaded in here)."""
+    markdown or, with `format` "html", as an HTML page."""
     from apps.assets.views import asset_download_response
 
     asset = selectors.asset_concrete(asset_for_request(request, asset_id))
-    if not isinstance(asset, File | Dataset) and asset.asset_type != "post":
-        raise ApiError("Only files, datasets and posts can be downloaded", code="not_downloadable")
-    return asset_download_response(asset)
+    return asset_download_response(asset, format=_download_format(request, asset))
 
 
 @api_view(["PUT"])
@@ -147,7 +158,7 @@ def typed_asset_dicts(assets: list) -> list[dict]:
         kind = asset_kind(asset_type)
         if kind is not None and kind.serialize is not None:
             ids = [a.pk for a in assets if a.asset_type == asset_type]
-            concrete.update(kind.model.objects.select_related("user").in_bulk(ids))
+            concrete.update(kind.model.objects.select_related("user", "org").in_bulk(ids))
     result = []
     for asset in assets:
         found = concrete.get(asset.pk)

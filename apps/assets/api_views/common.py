@@ -4,13 +4,14 @@ import base64
 import binascii
 from contextlib import contextmanager
 
+from django.db import transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.context import request_placement
 from apps.api.envelope import ok, parse_uuid, query_bool, text_field
 from apps.api.errors import ApiError
-from apps.assets import selectors, services
+from apps.assets import market, selectors, services
 from apps.assets.models import Asset, Dataset, File
 from apps.core.safe_text import InputError, json_loads
 
@@ -36,8 +37,41 @@ def asset_for_request(request: Request, asset_id: str, model=Asset):
     )
     if asset is None:
         kind = {File: "File", Dataset: "Dataset"}.get(model, "Asset")
+        for_sale = selectors.asset_for_sale(asset_id=parse_uuid(asset_id), model=model)
+        if for_sale is not None:
+            raise for_sale_error(for_sale)
         raise ApiError(f"{kind} not found", status=404, code="not_found")
     return asset
+
+
+def for_sale_error(asset) -> ApiError:
+    """402 for an asset that is for sale, to one who has not bought it: its price, and how."""
+    price = market.sale_fields(asset).get("price_usd")
+    cost = f" for ${price:.2f}" if price is not None else ""
+    return ApiError(
+        f"This {asset.asset_type} is for sale{cost}: buy it (POST /stripe/wallet/purchase-asset "
+        f'{{"assetType": "{asset.asset_type}", "assetId": "{asset.pk}"}}) to read it',
+        status=402,
+        code="payment_required",
+    )
+
+
+def sale_store(asset: Asset, change) -> None:
+    """Store the checked sale of an asset just written, in its transaction."""
+    try:
+        market.sale_apply(asset, change)
+    except market.SaleError as exc:
+        raise ApiError(str(exc), code="invalid_price") from None
+
+
+def sale_requested(data: dict, where: str = ""):
+    """The sale a client asked for with an asset's fields (visibility "monetized" with a
+    price), checked before anything is written; None when none was asked for."""
+    try:
+        return market.sale_check(data)
+    except market.SaleError as exc:
+        field = f"{where}.price" if where else "price"
+        raise ApiError(f"{field}: {exc}", code="invalid_price") from None
 
 
 def asset_editable(request: Request, asset_id: str, model=Asset):
@@ -84,8 +118,12 @@ def metadata_fields(data: dict, where: str = "") -> dict:
 
 
 def metadata_update(asset: Asset, data: dict, where: str = "") -> None:
-    """The name, description and visibility a client sent for an asset (absent ones kept)."""
-    services.asset_update(asset=asset, **metadata_fields(data, where))
+    """The name, description, visibility, licence and attribution a client sent for an asset
+    (absent ones kept; a partial attribution merges), and its price when it is for sale."""
+    change = sale_requested(data, where)
+    with transaction.atomic():
+        services.asset_update(asset=asset, **metadata_fields(data, where))
+        sale_store(asset, change)
 
 
 def asset_delete_response(request: Request, asset_id: str, model) -> Response:

@@ -1,6 +1,7 @@
 """Dataset endpoints of the Ouro contract: create, rows, schema, columns, stats, read-only SQL,
 saved views and permissions."""
 
+from django.db import transaction
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +17,8 @@ from apps.assets.api_views.common import (
     description_text,
     metadata_update,
     request_owner,
+    sale_requested,
+    sale_store,
 )
 from apps.assets.models import Dataset, DatasetView, File
 from apps.assets.serializers import (
@@ -53,21 +56,23 @@ def _rows(value) -> list[dict]:
 @api_view(["POST"])
 def dataset_create(request: Request):
     data = body_object(request, "dataset")
+    sale = sale_requested(data, "dataset")
     if data.get("file_id"):
         # From an uploaded CSV file the caller may read.
         file = asset_for_request(request, data["file_id"], File)
-        with asset_errors():
+        with asset_errors(), transaction.atomic():
             dataset, ingest = services.dataset_create_from_file(
                 owner=request_owner(request, data),
                 file=file,
                 name=str(data.get("name") or ""),
                 visibility=data.get("visibility"),
             )
+            sale_store(dataset, sale)
         preview, _ = selectors.dataset_rows_page(dataset=dataset, limit=PREVIEW_ROWS, offset=0)
         return ok(dataset_dict(dataset, preview=preview), status=201, row_ingest=ingest)
     rows = _rows(data.get("rows") if data.get("rows") is not None else data.get("data"))
     key_columns = data.get("key_columns") or data.get("primary_key") or []
-    with asset_errors():
+    with asset_errors(), transaction.atomic():
         dataset, ingest = services.dataset_create(
             owner=request_owner(request, data),
             name=str(data.get("name") or "dataset"),
@@ -82,6 +87,7 @@ def dataset_create(request: Request):
             license_id=data.get("license_id"),
             attribution=data.get("attribution"),
         )
+        sale_store(dataset, sale)
     return _created(dataset, ingest, status=201)
 
 

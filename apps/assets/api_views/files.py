@@ -1,5 +1,8 @@
 """File endpoints of the Ouro contract: uploads (direct and signed), metadata and bytes."""
 
+import uuid
+
+from django.db import transaction
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
@@ -16,24 +19,51 @@ from apps.assets.api_views.common import (
     metadata_fields,
     metadata_update,
     request_owner,
+    sale_requested,
+    sale_store,
 )
 from apps.assets.models import File, FileUpload
 from apps.assets.serializers import file_dict, file_metadata_dict
 
 
-def _own_upload(request: Request, upload_id) -> FileUpload:
-    upload = FileUpload.objects.filter(pk=parse_uuid(upload_id, "upload_id")).first()
+def _upload_key(upload_id) -> uuid.UUID:
+    """The upload an `upload_id` names: `<bucket>/<path>` as handed out (its path holds the
+    upload's id), or the bare id."""
+    text = text_field({"upload_id": upload_id}, "upload_id") or ""
+    for part in text.split("/"):
+        try:
+            return uuid.UUID(part)
+        except ValueError:
+            continue
+    return parse_uuid(text, "upload_id")
+
+
+def _own_upload(request: Request, upload_id, *, received: bool = False) -> FileUpload:
+    """The caller's upload; 404 as for a missing one when it is someone else's or, with
+    `received`, when nothing was uploaded to it yet."""
+    upload = FileUpload.objects.filter(pk=_upload_key(upload_id)).first()
     if upload is None or upload.user_id != request.user.pk:
         raise ApiError("Upload not found", status=404, code="not_found")
+    if received and not upload.received:
+        raise ApiError(
+            "Nothing was uploaded for this upload id: PUT the bytes to its upload_url first",
+            status=404,
+            code="not_found",
+        )
     return upload
 
 
+def _bucket(upload: FileUpload) -> str:
+    return "public-files" if upload.visibility == "public" else "files"
+
+
+def _upload_id(upload: FileUpload, path: str) -> str:
+    """The id the client keeps for an upload: `<bucket>/<path>`, its file name at the end."""
+    return f"{_bucket(upload)}/{path}"
+
+
 def _upload_reference(upload: FileUpload) -> dict:
-    return {
-        "id": str(upload.pk),
-        "bucket": "public-files" if upload.visibility == "public" else "files",
-        "path": upload.storage_path,
-    }
+    return {"id": str(upload.pk), "bucket": _bucket(upload), "path": upload.storage_path}
 
 
 @api_view(["POST", "DELETE"])
@@ -57,22 +87,25 @@ def file_upload(request: Request):
 @api_view(["POST"])
 def file_upload_url(request: Request):
     body = body_object(request)
+    content_type = text_field(body, "content_type") or "application/octet-stream"
     with asset_errors():
         upload = services.file_upload_reserve(
             user=request.user,
             file_name=str(body.get("file_name") or "file"),
             visibility=body.get("visibility"),
         )
+    path = f"files/{upload.pk}/{upload.file_name}"
     return ok(
         {
-            "upload_id": str(upload.pk),
+            "upload_id": _upload_id(upload, path),
             "upload_url": services.signed_upload_url(upload=upload),
             "method": "PUT",
-            "headers": {"Content-Type": body.get("content_type") or "application/octet-stream"},
+            # Header names in lower case: the official client reads `content-type` as written.
+            "headers": {"content-type": content_type},
             "expires_in": services.SIGNED_URL_TTL_SECONDS,
-            "bucket": "public-files" if upload.visibility == "public" else "files",
-            "path": f"files/{upload.pk}/{upload.file_name}",
-            "mime_type": body.get("content_type") or "application/octet-stream",
+            "bucket": _bucket(upload),
+            "path": path,
+            "mime_type": content_type,
         },
         status=201,
     )
@@ -81,16 +114,14 @@ def file_upload_url(request: Request):
 @api_view(["POST"])
 def file_upload_complete(request: Request):
     body = body_object(request)
-    upload = _own_upload(request, body.get("upload_id"))
-    if not upload.received:
-        raise ApiError("Nothing was uploaded to this URL yet", code="upload_incomplete")
+    upload = _own_upload(request, body.get("upload_id"), received=True)
     if body.get("download"):
         url = services.signed_upload_read_url(upload=upload)
         return ok({"download_url": url, "expires_in": services.SIGNED_URL_TTL_SECONDS})
     return ok(
         {
             **_upload_reference(upload),
-            "upload_id": str(upload.pk),
+            "upload_id": _upload_id(upload, upload.storage_path),
             "file_name": body.get("file_name") or upload.file_name,
             "mime_type": upload.content_type,
             "size": upload.size,
@@ -121,8 +152,9 @@ def file_metadata(request: Request, file_id: str):
 @api_view(["POST"])
 def file_create(request: Request):
     data = body_object(request, "file")
-    upload = _own_upload(request, data.get("id"))
-    with asset_errors():
+    upload = _own_upload(request, data.get("id"), received=True)
+    sale = sale_requested(data, "file")
+    with asset_errors(), transaction.atomic():
         file = services.file_create_from_upload(
             owner=request_owner(request, data),
             upload=upload,
@@ -133,6 +165,7 @@ def file_create(request: Request):
             license_id=text_field(data, "license_id", "file"),
             attribution=data.get("attribution"),
         )
+        sale_store(file, sale)
     return ok(file_dict(file, preview=selectors.file_preview_rows(file=file)), status=201)
 
 
@@ -157,6 +190,12 @@ def file_detail(request: Request, file_id: str):
         )
         if upload is not None:
             services.file_replace_from_upload(file=file, upload=upload)
+        elif path and path != file.storage_path:
+            raise ApiError(
+                f"Nothing was uploaded at {path}: upload the bytes to a signed upload URL first",
+                status=404,
+                code="not_found",
+            )
     file.refresh_from_db()
     return ok(file_dict(file))
 
@@ -174,11 +213,13 @@ def file_content(request: Request, file_id: str):
     content = decode_base64(body.get("file_base64"))
     file_name = text_field(body, "file_name") or file.file_name
     extra = body.get("file") if isinstance(body.get("file"), dict) else None
-    fields = metadata_fields(extra, "file") if extra is not None else None
-    with asset_errors():
+    if extra is not None:  # checked before the bytes are replaced
+        metadata_fields(extra, "file")
+        sale_requested(extra, "file")
+    with asset_errors(), transaction.atomic():
         services.file_replace_content(file=file, file_name=file_name, content=content)
-        if fields is not None:
-            services.asset_update(asset=file, **fields)
+        if extra is not None:
+            metadata_update(file, extra, "file")
     file.refresh_from_db()
     return ok(file_dict(file))
 
