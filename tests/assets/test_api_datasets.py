@@ -131,3 +131,16 @@ def test_create_from_an_uploaded_csv_file(api, alice_key, charlie_key, alice, ma
     image = make_file(alice, b"\x89PNG\r\n\x1a\nrest", "x.png")
     not_csv = {"dataset": {"name": "x", "file_id": str(image.pk)}}
     assert api(alice_key).post("/datasets/create/from-schema", not_csv).status_code == 400
+
+
+@pytest.mark.parametrize("body", ["true", "[1]", '"dataset"', '{"dataset": 5}'])
+def test_an_update_whose_body_is_not_an_object_is_a_400(client, api, alice_key, body):
+    dataset_id = create(api, alice_key)["data"]["id"]
+    response = client.put(
+        f"/api/datasets/{dataset_id}",
+        body,
+        content_type="application/json",
+        headers={"Authorization": alice_key},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_body"

@@ -97,9 +97,10 @@ def dataset_detail(request: Request, dataset_id: str):
         return asset_delete_response(request, dataset_id, Dataset)
     if request.method == "PUT":
         dataset = asset_editable(request, dataset_id, Dataset)
-        data = body_object(request, "dataset") if "dataset" in request.data else request.data
+        where = "dataset" if "dataset" in body_object(request) else ""
+        data = body_object(request, where or None)
         with asset_errors():
-            metadata_update(dataset, data, "dataset" if "dataset" in request.data else "")
+            metadata_update(dataset, data, where)
             refs, enums = _declared(data, "refs"), _declared(data, "enum_columns")
             if refs or enums:
                 services.dataset_columns_promote(
