@@ -184,6 +184,10 @@ if env_str("S3_BUCKET"):
     }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 64 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_BYTES = env_int("FILE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+# Read-only SQL over a dataset loads its rows into an in-memory database of its own: datasets up
+# to this many rows, queries up to this many seconds.
+DATASET_QUERY_MAX_ROWS = env_int("DATASET_QUERY_MAX_ROWS", 200_000, minimum=1)
+DATASET_QUERY_TIMEOUT_SECONDS = env_int("DATASET_QUERY_TIMEOUT_SECONDS", 10, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

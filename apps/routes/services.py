@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from apps.accounts.models import Organization, User
 from apps.assets.models import Asset, Visibility
+from apps.assets.provenance import ProvenanceError, attribution_merged, license_id_checked
 from apps.assets.services import AssetError
 from apps.routes.import_report import import_report
 from apps.routes.models import ExecutionMode, Route, RouteAsset
@@ -360,10 +361,13 @@ def _validated(data: dict, route: Route) -> dict:
             values[text_field] = str(data[text_field])[:limit]
     if data.get("description") is not None:
         values["description"] = _text(data["description"])
-    if data.get("license_id") is not None:
-        values["license_id"] = str(data["license_id"])[:64]
-    if isinstance(data.get("attribution"), dict):
-        values["attribution"] = {**(route.attribution or {}), **data["attribution"]}
+    try:
+        if data.get("license_id") is not None:
+            values["license_id"] = license_id_checked(data["license_id"])
+        if data.get("attribution") is not None:
+            values["attribution"] = attribution_merged(route.attribution, data["attribution"])
+    except ProvenanceError as exc:
+        raise RouteError(exc.message, field=exc.field) from None
     if "parameters" in data:
         parameters = data["parameters"] or []
         if not isinstance(parameters, list) or not all(

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from apps.accounts.models import Organization, Team
 from apps.assets.models import Visibility
+from apps.assets.provenance import ProvenanceError, attribution_merged, license_id_checked
 from apps.services.credentials import encrypt_secret, fingerprint, rotate_secret
 from apps.services.importer import ImportResult, SpecError, import_bytes
 from apps.services.models import AuthMethod, Service
@@ -285,8 +286,7 @@ def service_create(
         auth_method=method,
         auth_param_name=auth_param_name[:100],
         spec_url=spec_url[:1000],
-        license_id=str(license_id or "")[:64],
-        attribution=attribution if isinstance(attribution, dict) else {},
+        **_provenance(license_id, attribution),
         source=source[:8],
     )
     if spec is not None:
@@ -306,6 +306,17 @@ def service_create(
     return service
 
 
+def _provenance(license_id, attribution, *, current: dict | None = None) -> dict:
+    """A service's licence and attribution, checked; `attribution` merges into `current`."""
+    try:
+        return {
+            "license_id": license_id_checked(license_id),
+            "attribution": attribution_merged(current, attribution or {}),
+        }
+    except ProvenanceError as exc:
+        raise ServiceError(exc.message, field=exc.field, code="invalid_attribution") from None
+
+
 def service_update(*, service: Service, data: dict) -> Service:
     """Change a service's metadata. `metadata` merges into what is stored; the spec is untouched."""
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
@@ -320,10 +331,14 @@ def service_update(*, service: Service, data: dict) -> Service:
         service.description = _description(data["description"])
     if data.get("visibility") is not None:
         service.visibility = _visibility(data["visibility"])
-    if data.get("license_id") is not None:
-        service.license_id = str(data["license_id"])[:64]
-    if isinstance(data.get("attribution"), dict):
-        service.attribution = {**(service.attribution or {}), **data["attribution"]}
+    if data.get("license_id") is not None or data.get("attribution") is not None:
+        license_id = data.get("license_id")
+        fields = _provenance(
+            service.license_id if license_id is None else license_id,
+            data.get("attribution"),
+            current=service.attribution,
+        )
+        service.license_id, service.attribution = fields["license_id"], fields["attribution"]
     base_url = data.get("base_url") or metadata.get("base_url")
     if base_url:
         service.base_url = _base_url(base_url, None)
