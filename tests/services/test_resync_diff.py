@@ -4,6 +4,8 @@ anything is applied; what is pasted wins over the service's spec URL filled in b
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apps.routes.services import service_resync_preview
 from apps.services.importer import parse_spec
@@ -201,3 +203,36 @@ def test_the_diff_summary_lists_the_changes_for_the_api(service):
         listing["changes"]
     )
     assert diff.summary()["breaking"] == diff.breaking
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+route_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        name: json_values
+        for name in (
+            "parameters",
+            "request_body",
+            "responses",
+            "input_assets",
+            "output_assets",
+            "name",
+            "pricing",
+            "summary",
+        )
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(route_fields, route_fields)
+def test_any_stored_fields_compare_without_error(old, new):
+    # Hand-edited routes may hold any JSON in these fields.
+    for change in route_changes(old, new):
+        assert change.field in new and isinstance(change.change, str)

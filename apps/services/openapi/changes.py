@@ -73,11 +73,11 @@ def _few(values: list) -> str:
     return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
 
 
-def _parameters(old: list, new: list) -> list[Change]:
+def _parameters(old, new) -> list[Change]:
     def by_key(params) -> dict:
         return {
             (str(p.get("in")), str(p.get("name"))): p
-            for p in params or []
+            for p in (params if isinstance(params, list) else [])
             if isinstance(p, dict) and p.get("name")
         }
 
@@ -111,14 +111,19 @@ def _content(body) -> dict:
     return content if isinstance(content, dict) else {}
 
 
+def _schema_of(content: dict, media: str):
+    entry = content.get(media)
+    return entry.get("schema") if isinstance(entry, dict) else None
+
+
 def _request_body(old, new) -> list[Change]:
     if old == new:
         return []
-    if not old:
-        required = bool((new or {}).get("required"))
-        media = ", ".join(_content(new)) or "a body"
+    if not isinstance(old, dict) or not old:
+        required = isinstance(new, dict) and bool(new.get("required"))
+        media = ", ".join(map(str, _content(new))) or "a body"
         return [Change("request_body", f"request body added ({media})", required)]
-    if not new:
+    if not isinstance(new, dict) or not new:
         return [Change("request_body", "request body removed", True)]
     changes = []
     if new.get("required") and not old.get("required"):
@@ -131,8 +136,7 @@ def _request_body(old, new) -> list[Change]:
         if media not in after:
             changes.append(Change("request_body", f"body media type {media} removed", True))
             continue
-        old_schema = (before[media] or {}).get("schema")
-        new_schema = (after[media] or {}).get("schema")
+        old_schema, new_schema = _schema_of(before, media), _schema_of(after, media)
         for text, breaking in schema_changes(old_schema, new_schema, f"{media} body"):
             changes.append(Change("request_body", text, breaking))
     if not changes:
@@ -140,8 +144,9 @@ def _request_body(old, new) -> list[Change]:
     return changes
 
 
-def _responses(old: dict, new: dict) -> list[Change]:
-    old, new = old or {}, new or {}
+def _responses(old, new) -> list[Change]:
+    old = old if isinstance(old, dict) else {}
+    new = new if isinstance(new, dict) else {}
     changes = []
     for code in new:
         if code not in old:
@@ -159,8 +164,7 @@ def _responses(old: dict, new: dict) -> list[Change]:
             if media not in after:
                 found.append((f"response {code} no longer sends {media}", success))
                 continue
-            old_schema = (before[media] or {}).get("schema")
-            new_schema = (after[media] or {}).get("schema")
+            old_schema, new_schema = _schema_of(before, media), _schema_of(after, media)
             for text, breaking in schema_changes(old_schema, new_schema, f"response {code}"):
                 found.append((text, breaking and success))
         for media in after:
@@ -172,13 +176,14 @@ def _responses(old: dict, new: dict) -> list[Change]:
     return changes
 
 
-def _assets(field: str, old: dict, new: dict) -> list[Change]:
-    old, new = old or {}, new or {}
+def _assets(field: str, old, new) -> list[Change]:
+    old = old if isinstance(old, dict) else {}
+    new = new if isinstance(new, dict) else {}
     changes = []
     what = "input" if field == "input_assets" else "output"
     for key, decl in new.items():
         if key not in old:
-            required = what == "input" and not (decl or {}).get("optional")
+            required = what == "input" and not (isinstance(decl, dict) and decl.get("optional"))
             changes.append(Change(field, f"{what} asset {key!r} added", required))
         elif decl != old[key]:
             changes.append(Change(field, f"{what} asset {key!r} changed", True))
