@@ -454,6 +454,24 @@ def _field(
             )
             for prop, sub in schema["properties"].items()
         )
+        undeclared = [
+            str(r)
+            for r in schema.get("required") or []
+            if isinstance(r, str) and r not in schema["properties"]
+        ]
+        if undeclared and schema.get("additionalProperties") is not False:
+            # Required without a schema: typed as JSON. (With additionalProperties false no
+            # value can pass: the report says the operation cannot be sent.)
+            children += tuple(
+                FieldSpec(
+                    name=f"{name}.{prop}",
+                    label=prop,
+                    kind="json",
+                    required=True,
+                    why_json="it is required but its schema is not declared",
+                )
+                for prop in undeclared
+            )
         return FieldSpec(kind="object", children=children, **common)
     return FieldSpec(
         kind="json",
@@ -1173,6 +1191,20 @@ def operation_form_report(
     for media in _content(request_body):
         if media_kind(media) not in KIND_ORDER:
             not_offered.append((f"body as {media}", "this media type cannot be sent"))
+            continue
+        schema = body_schema(request_body, components, media) or {}
+        properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        impossible = [
+            r for r in schema.get("required") or [] if isinstance(r, str) and r not in properties
+        ]
+        if properties and impossible and schema.get("additionalProperties") is False:
+            not_offered.append(
+                (
+                    f"body as {media}",
+                    f"it requires {', '.join(impossible)} but allows no such field: "
+                    "no body can pass its schema",
+                )
+            )
     media_types = body_media_types(request_body)
     names: list[str] = []
     json_text: list[tuple[str, str]] = []

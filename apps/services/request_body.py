@@ -57,12 +57,15 @@ def media_base(media_type: str) -> str:
 
 
 def media_kind(media_type: str) -> str:
-    """json, form, multipart, text or file: how a body of this media type is sent."""
+    """json, form, multipart, text or file: how a body of this media type is sent ("" for
+    other multipart types, which cannot be)."""
     base = media_base(media_type)
     if base == FORM:
         return "form"
-    if base.startswith("multipart/"):
+    if base == MULTIPART:
         return "multipart"
+    if base.startswith("multipart/"):
+        return ""
     if base.endswith("/json") or base.endswith("+json") or base == "json":
         return "json"
     if base.startswith("text/") or base in TEXT_TYPES or base.endswith("+xml"):
