@@ -1,5 +1,6 @@
 """Reading routes through the one permission selector: lists, look-ups by id and by name."""
 
+import json
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -11,9 +12,13 @@ from apps.routes.models import Route
 from apps.services.models import Service
 
 
-def routes_visible(*, user, query: str = "") -> QuerySet:
-    """Routes the user may see, optionally filtered by words in name, path or description."""
+def routes_visible(*, user, query: str = "", tag: str = "") -> QuerySet:
+    """Routes the user may see, optionally filtered by words in name, path or description,
+    and by one of their tags."""
     qs = assets_visible_to(user=user, queryset=Route.objects.all())
+    if tag:
+        # Tags are a JSON list: the tag as a JSON string inside it, on SQLite and PostgreSQL.
+        qs = qs.filter(tags__icontains=json.dumps(tag))
     for word in query.split()[:5]:
         qs = qs.filter(
             Q(name__icontains=word)
@@ -27,6 +32,21 @@ def routes_visible(*, user, query: str = "") -> QuerySet:
         .defer("service__spec", "service__import_report")
         .order_by("service__name", "path", "method")
     )
+
+
+# The tag filter offers at most this many tags, the most used first.
+TAG_CHOICES = 100
+
+
+def route_tags(*, user) -> list[str]:
+    """The tags of the routes the user may see, most used first."""
+    counts: dict[str, int] = {}
+    visible = assets_visible_to(user=user, queryset=Route.objects.all())
+    for tags in visible.values_list("tags", flat=True)[:5000]:
+        for tag in tags if isinstance(tags, list) else []:
+            if isinstance(tag, str) and tag:
+                counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts, key=lambda t: (-counts[t], t.lower()))[:TAG_CHOICES]
 
 
 def _routes() -> QuerySet:

@@ -21,6 +21,7 @@ from apps.routes.models import Route
 from apps.routes.selectors import (
     route_by_name,
     route_related_assets,
+    route_tags,
     routes_compatible_with,
     routes_visible,
 )
@@ -45,10 +46,41 @@ def markdown_html(text: str) -> str:
     return mark_safe(nh3.clean(html))  # noqa: S308
 
 
+def routes_grouped(routes: list[Route]) -> list[dict]:
+    """Routes by service, then by their first tag ("Other" when they have none), in order."""
+    services: dict = {}
+    for route in routes:
+        group = services.setdefault(
+            route.service_id, {"service": route.service, "count": 0, "tags": {}}
+        )
+        tag = (route.tags or ["Other"])[0] if isinstance(route.tags, list) else "Other"
+        group["tags"].setdefault(str(tag) or "Other", []).append(route)
+        group["count"] += 1
+    return [
+        {**group, "tags": [{"tag": t, "routes": rs} for t, rs in group["tags"].items()]}
+        for group in services.values()
+    ]
+
+
 def route_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    routes = list(routes_visible(user=request.user, query=query)[:LIST_LIMIT])
-    return render(request, "routes/list.html", {"routes": routes, "query": query})
+    tag = request.GET.get("tag", "").strip()
+    found = routes_visible(user=request.user, query=query, tag=tag)
+    routes = list(found[: LIST_LIMIT + 1])
+    more = len(routes) > LIST_LIMIT
+    groups = routes_grouped(routes[:LIST_LIMIT])
+    context = {
+        "groups": groups,
+        "count": min(len(routes), LIST_LIMIT),
+        "more": more,
+        "query": query,
+        "tag": tag,
+        "tags": route_tags(user=request.user),
+        "open_all": bool(query or tag) or len(groups) <= 3,
+    }
+    if request.htmx and request.htmx.target == "route-results":
+        return render(request, "routes/list.html#results", context)
+    return render(request, "routes/list.html", context)
 
 
 def route_for_page(request: HttpRequest, entity: str, name: str) -> Route:

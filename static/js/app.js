@@ -28,3 +28,62 @@
     if (source && navigator.clipboard) navigator.clipboard.writeText(source.textContent);
   });
 })();
+
+// Every snippet (a <pre>) and every element marked data-copyable gets a Copy button; an
+// element inside [data-no-copy] does not. Runs again on content htmx swaps in.
+(function () {
+  function addCopyButtons(root) {
+    root.querySelectorAll("pre, [data-copyable]").forEach(function (el) {
+      if (el.dataset.copyReady || el.closest("[data-no-copy]")) return;
+      el.dataset.copyReady = "1";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-btn";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy " + (el.getAttribute("data-copy-label") || "this text"));
+      button.addEventListener("click", function () {
+        var done = function () {
+          button.textContent = "Copied";
+          setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(el.textContent.trim()).then(done);
+        } else {
+          var range = document.createRange();
+          range.selectNodeContents(el);
+          var selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+          document.execCommand("copy");
+          selection.removeAllRanges();
+          done();
+        }
+      });
+      if (el.tagName === "PRE") {
+        var bar = document.createElement("div");
+        bar.className = "copy-bar";
+        bar.appendChild(button);
+        el.parentNode.insertBefore(bar, el);
+      } else {
+        el.insertAdjacentElement("afterend", button);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { addCopyButtons(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { addCopyButtons(event.target); });
+})();
+
+// A thin bar at the top of the page and aria-busy on the target while any htmx request runs.
+(function () {
+  var running = 0;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    running += 1;
+    document.body.classList.add("is-loading");
+    if (event.detail && event.detail.target) event.detail.target.setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    running = Math.max(0, running - 1);
+    if (!running) document.body.classList.remove("is-loading");
+    if (event.detail && event.detail.target) event.detail.target.removeAttribute("aria-busy");
+  });
+})();
