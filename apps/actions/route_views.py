@@ -6,6 +6,7 @@ the routes app holds what the page is built from (the route, its form and schema
 
 import json
 import uuid
+from dataclasses import replace
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -14,13 +15,15 @@ from django.shortcuts import redirect, render, resolve_url
 from django.views.decorators.http import require_POST
 
 from apps.accounts.services import personal_org
+from apps.actions.forms import RunFilterForm
+from apps.actions.list_views import page_query
+from apps.actions.pinned import pinned_action_for_reader
 from apps.actions.selectors import (
     action_for_user,
     actions_after,
-    route_actions,
+    actions_visible,
     route_actions_can_see_all,
     route_metrics,
-    statuses_parse,
 )
 from apps.actions.services import route_run
 from apps.actions.snippets import RouteRef, snippets
@@ -97,21 +100,25 @@ def _example_inputs(form: RunForm) -> dict:
 
 
 def _actions_tab(request: HttpRequest, route: Route) -> dict:
+    """The route's runs, with the runs page's filters (the route fixed)."""
     if not request.user.is_authenticated:
         return {"actions": [], "can_see_all": False}
     can_see_all = route_actions_can_see_all(user=request.user, route=route)
-    everyone = can_see_all and request.GET.get("scope") == "all"
-    try:
-        statuses = statuses_parse(request.GET.get("status"))
-    except ValueError:
-        statuses = []
+    form = RunFilterForm(request.GET, can_see_callers=can_see_all)
+    filters = replace(form.filters(), route_id=route.pk, service_id=None)
     # The table shows a few columns: leave the runs' JSON and their assets unloaded.
     queryset = (
-        route_actions(route=route, user=request.user, everyone=everyone, statuses=statuses)
-        .select_related(None)
-        .prefetch_related(None)
+        actions_visible(user=request.user, filters=filters)
         .select_related("user")
-        .only("id", "status", "created_at", "upstream_status_code", "user__username")
+        .only(
+            "id",
+            "status",
+            "source",
+            "created_at",
+            "upstream_status_code",
+            "canceled_by_id",
+            "user__username",
+        )
     )
     actions, next_cursor = actions_after(
         queryset, cursor=request.GET.get("cursor"), limit=ACTIONS_PAGE
@@ -119,10 +126,11 @@ def _actions_tab(request: HttpRequest, route: Route) -> dict:
     return {
         "actions": actions,
         "next_cursor": next_cursor,
+        "older_query": page_query(request, cursor=next_cursor) if next_cursor else "",
         "can_see_all": can_see_all,
-        "scope": "all" if everyone else "mine",
-        "status_filter": request.GET.get("status", ""),
-        "statuses": ["queued", "in-progress", "success", "error", "timed-out"],
+        "filter_form": form,
+        "filters": filters,
+        "scope": filters.scope,
     }
 
 
@@ -152,24 +160,36 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return None
 
 
+def _again(request: HttpRequest, route: Route) -> dict | None:
+    """The inputs of `?again=<action id>` for the form: the viewer's own run, one of their
+    route's runs, or a run pinned in the post `?post=<id>` they are reading (then without the
+    headers its caller sent)."""
+    again_id = _uuid_or_none(request.GET.get("again", ""))
+    if again_id is None:
+        return None
+    action = action_for_user(user=request.user, action_id=again_id, with_assets=False)
+    if action is not None and action.route_id == route.pk:
+        return action.metadata or {}
+    via = request.GET.get("post")
+    action = via and pinned_action_for_reader(user=request.user, action_id=again_id, via=via)
+    if action and action.route_id == route.pk:
+        return {k: v for k, v in (action.metadata or {}).items() if k != "headers"}
+    return None
+
+
 def route_detail(request: HttpRequest, entity: str, name: str) -> HttpResponse:
     route = route_for_page(request, entity, name)
     tab = request.GET.get("tab", "run")
     if tab not in ("run", "actions", "api"):
         tab = "run"
-    again = None
-    again_id = _uuid_or_none(request.GET.get("again", ""))
-    if again_id and request.user.is_authenticated:
-        again = action_for_user(user=request.user, action_id=again_id)
+    again = _again(request, route)
     # "Use in another route" links bind an asset with ?input_<name>=<asset id>.
     bound = {k[6:]: v for k, v in request.GET.items() if k.startswith("input_") and v}
     form = RunForm(
         route=route,
         user=request.user,
         media_type=request.GET.get("media"),
-        initial_inputs=again.metadata
-        if again and again.route_id == route.pk
-        else ({"input_assets": bound} if bound else None),
+        initial_inputs=again if again is not None else ({"input_assets": bound} if bound else None),
     )
     context = _page_context(request, route, form, tab)
     if request.htmx and tab == "actions":

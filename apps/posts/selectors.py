@@ -2,11 +2,13 @@
 
 Who may see what is decided by apps.assets.selectors (assets) and apps.actions.selectors
 (actions). A pinned action is shown to the post's readers when its author may still see it;
-readers then get its status, timings, logs and outputs, never its request or inputs.
+readers then get its status, timings, logs and outputs, never its request; "Run again with
+these inputs" lets them start a run of their own from its query, parameters and body.
 """
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
@@ -46,6 +48,21 @@ def post_for_viewer(*, user, post_id) -> Post | None:
     if post is None or not post_can_view(user=user, post=post):
         return None
     return post
+
+
+def post_pinned_action(*, user, action_id, via) -> Action | None:
+    """The run `via` (a post id) pins, when `user` may read that post: its readers see the
+    run, and may start their own run from its inputs."""
+    try:
+        post = post_for_viewer(user=user, post_id=uuid.UUID(str(via)))
+    except ValueError:
+        return None
+    if post is None or str(action_id) not in {e.action_id for e in post_embeds(post)}:
+        return None
+    action = Action.objects.select_related("route").filter(pk=action_id).first()
+    if action is None or not action_can_view(user=post.user, action=action):
+        return None  # the author may no longer see it: neither may the readers
+    return action
 
 
 def posts_listed(*, user) -> QuerySet:

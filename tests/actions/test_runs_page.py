@@ -196,3 +196,28 @@ def test_the_action_page_links_to_compare_and_the_runs_page_picks_the_other(clie
     link = re.search(r'href="(/actions\?route=[^"]+compare=[^"]+)"', html).group(1)
     picker = client.get(link.replace("&amp;", "&")).content.decode()
     assert f'name="id" value="{first.pk}"' in picker and 'type="radio"' in picker
+
+
+def test_a_route_actions_tab_has_the_same_filters(client, runs, alice, bob, hello_route):
+    client.force_login(alice)
+
+    def tab(query: str = "") -> str:
+        response = client.get(f"/routes/alice/hello?tab=actions{query}")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def shown(html: str) -> set[str]:
+        return set(re.findall(r'href="/actions/([0-9a-f-]{36})"', html))
+
+    assert shown(tab()) == {str(runs["first"].pk)}
+    assert shown(tab("&scope=callers")) == {str(runs["by_bob"].pk)}
+    assert shown(tab("&scope=all")) == {str(runs["first"].pk), str(runs["by_bob"].pk)}
+    assert shown(tab("&scope=all&status=error")) == set()
+    assert "No runs match these filters." in tab("&scope=all&status=error")
+    assert shown(tab("&scope=all&source=web&status=success")) == {
+        str(runs["first"].pk),
+        str(runs["by_bob"].pk),
+    }
+    client.force_login(bob)  # not the owner: only his own, whatever the scope asked
+    assert shown(tab("&scope=all")) == {str(runs["by_bob"].pk)}
+    assert 'name="scope"' not in tab()

@@ -64,7 +64,7 @@ def test_the_embed_links_to_the_route_and_a_rerun_with_these_inputs(client, pinn
     post, action = pinned_post
     html = page(client, post)
     assert 'href="/routes/alice/predict"' in html
-    assert f'href="/routes/alice/predict?again={action.pk}"' in html
+    assert f'href="/routes/alice/predict?again={action.pk}&amp;post={post.pk}"' in html
 
 
 def test_a_private_routes_embed_is_not_available_to_charlie(
