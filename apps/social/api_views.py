@@ -3,11 +3,13 @@ refusal of what this platform does not offer (quests, conversations)."""
 
 from django.http import HttpRequest
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, text_field, window
 from apps.api.errors import ApiError
+from apps.api.schema import PAGE, query
 from apps.assets.api_views.common import asset_for_request
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_can_view, asset_is_admin
@@ -60,6 +62,9 @@ def comment_create_view(request: Request):
     return ok(comment_dict(comment), status=201)
 
 
+@extend_schema(
+    methods=["DELETE"], parameters=[query("dry_run", "Only report what would be deleted", bool)]
+)
 @api_view(["GET", "PUT", "DELETE"])
 def comment_detail_view(request: Request, comment_id: str):
     comment = _comment(request, comment_id)
@@ -107,6 +112,7 @@ def _uuid_or_none(value: str):
         return None
 
 
+@extend_schema(parameters=PAGE)
 @api_view(["GET"])
 def thread_comments_view(request: Request, parent_id: str):
     """Top-level comments on an asset or a run, or a comment's replies, oldest first."""
@@ -124,6 +130,14 @@ def _org_param(request: Request):
     return parse_uuid(raw, "org_id") if raw else None
 
 
+@extend_schema(
+    parameters=[
+        *PAGE,
+        query("org_id", "One organization"),
+        query("category", "Comma-separated categories"),
+        query("unread_only", "Only unread ones", bool),
+    ]
+)
 @api_view(["GET"])
 def notifications_view(request: Request):
     categories = None
@@ -178,6 +192,13 @@ def notifications_read_many_view(request: Request):
 # Connections and engagement --------------------------------------------------------------------
 
 
+@extend_schema(
+    parameters=[
+        *PAGE,
+        query("direction", "Edges from or to the asset", enum=["source", "target"]),
+        query("type", "Comma-separated edge types"),
+    ]
+)
 @api_view(["GET"])
 def asset_connections_view(request: Request, asset_id: str):
     asset = asset_for_request(request, asset_id)
@@ -217,6 +238,7 @@ def asset_properties_view(request: Request, asset_id: str):
     return ok(selectors.asset_properties(asset))
 
 
+@extend_schema(parameters=[query("ids", "Comma-separated asset ids")])
 @api_view(["GET"])
 def assets_impact_view(request: Request):
     """Engagement of several assets at once (`ids`, comma-separated); unseen ones left out."""

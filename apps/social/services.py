@@ -45,7 +45,7 @@ def _prepared(content):
 
 
 def _apply(comment: Comment, prepared) -> None:
-    comment.content_text = prepared.content.text
+    comment.content_text = prepared.content.text.strip()
     comment.content_json = prepared.content.json
     comment.html = prepared.rendered.html
     first_line = prepared.content.text.strip().splitlines()[0]
