@@ -87,3 +87,27 @@
     if (event.detail && event.detail.target) event.detail.target.removeAttribute("aria-busy");
   });
 })();
+
+// A button with data-insert-block puts that text into the textarea data-insert-into names, at
+// the cursor, on lines of its own, and tells the textarea it changed (the preview follows).
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-insert-block]");
+    if (!button) return;
+    var area = document.querySelector(button.getAttribute("data-insert-into"));
+    if (!area) return;
+    var block = button.getAttribute("data-insert-block");
+    var start = area.selectionStart || 0;
+    var end = area.selectionEnd || start;
+    var before = area.value.slice(0, start);
+    var after = area.value.slice(end);
+    var lead = before && !before.endsWith("\n\n") ? (before.endsWith("\n") ? "\n" : "\n\n") : "";
+    var tail = after.startsWith("\n") ? "\n" : "\n\n";
+    area.value = before + lead + block + tail + after;
+    var caret = (before + lead + block + tail).length;
+    area.focus();
+    area.setSelectionRange(caret, caret);
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+    button.textContent = "Inserted";
+  });
+})();

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pinned(alice, hello_route, make_post):  # noqa: F811
+def pinned(alice, hello_route, make_post):
     action = route_run(route=hello_route, user=alice, inputs={"query": {"name": "ada lovelace"}})
     assert action.status == "success"
     post = make_post(alice, f"Try it:\n\n{embed_block(hello_route.pk, action_id=action.pk)}")
@@ -45,7 +45,7 @@ def test_without_the_post_or_for_another_run_a_reader_gets_the_defaults(
     alice,
     bob,
     pinned,
-    hello_route,  # noqa: F811
+    hello_route,
 ):
     post, action = pinned
     client.force_login(bob)
