@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from apps.accounts.models import User
+from apps.accounts.models import PERSONAL_ORG_ID, JoinPolicy, Team, User
 from apps.accounts.selectors import organizations_for_user
 
 
@@ -28,4 +28,22 @@ class ApiKeyForm(forms.Form):
             ("", "Any context (chosen per request)"),
             ("personal", "Only my personal space"),
             *[(str(org.pk), f"Only the organization {org.name}") for org in orgs],
+        ]
+
+
+class TeamForm(forms.Form):
+    org = forms.ChoiceField(label="Organization")
+    name = forms.CharField(
+        max_length=100, help_text="Lowercase letters, numbers and single dashes: data-science"
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    visibility = forms.ChoiceField(choices=Team.Visibility.choices, initial="organization")
+    join_policy = forms.ChoiceField(choices=JoinPolicy.choices, label="Who may join")
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = organizations_for_user(user=user)
+        self.fields["org"].choices = [
+            *[(str(org.pk), org.name) for org in orgs],
+            (str(PERSONAL_ORG_ID), "Personal space (everyone)"),
         ]

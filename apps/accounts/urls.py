@@ -16,4 +16,20 @@ urlpatterns = [
     path(
         "settings/api-keys/<uuid:key_id>/revoke", views.api_key_revoke_view, name="api_key_revoke"
     ),
+    path("teams", views.teams_page, name="teams"),
+    path("teams/<uuid:team_id>", views.team_page, name="team_detail"),
+    path("teams/<uuid:team_id>/join", views.team_join_page, name="team_join"),
+    path("teams/<uuid:team_id>/leave", views.team_leave_page, name="team_leave"),
+    path(
+        "teams/<uuid:team_id>/requests/<uuid:request_id>/approve",
+        views.team_join_request_page,
+        {"decision": "approve"},
+        name="team_request_approve",
+    ),
+    path(
+        "teams/<uuid:team_id>/requests/<uuid:request_id>/reject",
+        views.team_join_request_page,
+        {"decision": "reject"},
+        name="team_request_reject",
+    ),
 ]

@@ -6,13 +6,33 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.accounts.forms import ApiKeyForm, SignUpForm
-from apps.accounts.models import ApiKey
-from apps.accounts.services import api_key_context, api_key_create, api_key_revoke, personal_org
+from apps.accounts.forms import ApiKeyForm, SignUpForm, TeamForm
+from apps.accounts.models import ApiKey, Organization
+from apps.accounts.selectors import (
+    TeamAccess,
+    team_for_viewer,
+    team_is_banned,
+    team_join_requests,
+    team_members,
+    team_pending_join_request,
+    teams_visible_to,
+)
+from apps.accounts.services import (
+    TeamError,
+    api_key_context,
+    api_key_create,
+    api_key_revoke,
+    personal_org,
+    team_create,
+    team_join,
+    team_join_request_approve,
+    team_join_request_reject,
+    team_leave,
+)
 from apps.accounts.throttle import client_address, login_retry_after
 
 
@@ -86,3 +106,88 @@ def api_key_revoke_view(request: HttpRequest, key_id) -> HttpResponse:
     api_key_revoke(key=key)
     messages.success(request, f"Key “{key.name}” revoked.")
     return redirect("api_keys")
+
+
+@login_required
+def teams_page(request: HttpRequest) -> HttpResponse:
+    """The teams one may see, and a form to create one."""
+    form = TeamForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "org"}
+        org = Organization.objects.get(pk=form.cleaned_data["org"])
+        try:
+            team = team_create(user=request.user, org=org, fields=fields)
+        except TeamError as exc:
+            form.add_error("name" if "name" in exc.code else None, exc.message)
+        else:
+            messages.success(request, f"Team {team.name} created.")
+            return redirect("team_detail", team_id=team.pk)
+    accesses = teams_visible_to(user=request.user)
+    return render(request, "accounts/teams.html", {"form": form, "accesses": accesses})
+
+
+def _team_access(request: HttpRequest, team_id) -> TeamAccess:
+    access = team_for_viewer(user=request.user, team_id=team_id)
+    if access is None:
+        raise Http404("Team not found")
+    return access
+
+
+@login_required
+def team_page(request: HttpRequest, team_id) -> HttpResponse:
+    access = _team_access(request, team_id)
+    team = access.team
+    context = {
+        "access": access,
+        "team": team,
+        "members": team_members(team),
+        "pending": team_pending_join_request(team=team, user=request.user),
+        "join_requests": team_join_requests(access=access, user=request.user)
+        if access.can_moderate
+        else [],
+        "banned": team_is_banned(team=team, user=request.user),
+    }
+    return render(request, "accounts/team.html", context)
+
+
+def _team_action(request: HttpRequest, team_id, action) -> HttpResponse:
+    """Run `action(access) -> message` on a team the user sees; its refusal is the message."""
+    access = _team_access(request, team_id)
+    try:
+        messages.success(request, action(access))
+    except TeamError as exc:
+        messages.error(request, exc.message)
+    return redirect("team_detail", team_id=access.team.pk)
+
+
+@login_required
+@require_POST
+def team_join_page(request: HttpRequest, team_id) -> HttpResponse:
+    def join(access: TeamAccess) -> str:
+        if team_join(access=access, user=request.user) is not None:
+            return "Your request to join was sent to the team's admins."
+        return f"You are a member of {access.team.name}."
+
+    return _team_action(request, team_id, join)
+
+
+@login_required
+@require_POST
+def team_leave_page(request: HttpRequest, team_id) -> HttpResponse:
+    def leave(access: TeamAccess) -> str:
+        team_leave(access=access, user=request.user)
+        return f"You are no longer in {access.team.name}."
+
+    return _team_action(request, team_id, leave)
+
+
+@login_required
+@require_POST
+def team_join_request_page(request: HttpRequest, team_id, request_id, decision: str):
+    review = team_join_request_approve if decision == "approve" else team_join_request_reject
+
+    def answer(access: TeamAccess) -> str:
+        join_request = review(access=access, request_id=request_id)
+        return f"{join_request.user.username}'s request was {join_request.status}."
+
+    return _team_action(request, team_id, answer)
