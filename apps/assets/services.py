@@ -370,6 +370,8 @@ def download_format(*, asset: Asset, requested: str | None) -> str:
         )
     wanted = {"md": "markdown"}.get(requested or "", requested or formats[0])
     if wanted not in formats:
+    if wanted == "markdown" and asset.asset_type != "post":
+        return formats[0]  # the post format clients send by default: a file or dataset as is
         raise AssetError(
             f"A {asset.asset_type} downloads as {' or '.join(formats)}, not {requested!r}",
             code="invalid_format",
