@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -44,6 +45,7 @@ from apps.accounts.services import (
 from apps.api.context import request_org, require_key_context
 from apps.api.envelope import ok, parse_uuid, query_bool
 from apps.api.errors import ApiError
+from apps.api.schema import query
 
 
 @contextmanager
@@ -97,6 +99,7 @@ def user_detail(request: Request, name_or_id: str):
     return ok(_profile(user, request.user))
 
 
+@extend_schema(parameters=[query("query", "Part of a username")])
 @api_view(["GET"])
 def user_search(request: Request):
     users = users_matching(request.query_params.get("query") or "")
@@ -124,6 +127,13 @@ def _team_answer(request: Request, team_id, **kwargs):
     return ok(team_access_dict(access, user=request.user, **kwargs))
 
 
+@extend_schema(
+    parameters=[
+        query("org_id", "Only this organization's teams"),
+        query("joined", "Only teams the caller is in", bool),
+        query("public_only", "Only public teams", bool),
+    ]
+)
 @api_view(["GET"])
 def teams_list(request: Request):
     """The teams of the caller's organizations they may see (`joined`, `public_only`, `org_id`
@@ -155,6 +165,9 @@ def team_create_view(request: Request):
     return _team_answer(request, team.pk)
 
 
+@extend_schema(
+    methods=["GET"], parameters=[query("include_members", "Also list the members", bool)]
+)
 @api_view(["GET", "PUT", "DELETE"])
 def team_detail(request: Request, team_id: str):
     access = _team(request, team_id)

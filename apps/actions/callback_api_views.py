@@ -2,6 +2,7 @@
 caller's log lines, reading the logs back, and cancel (CONTRACT §6)."""
 
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ from apps.actions.selectors import action_for_user
 from apps.actions.serializers import action_dict
 from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
+from apps.api.schema import PAGE, query
 
 
 def action_log_dict(line: ActionLog, action: Action) -> dict:
@@ -103,6 +105,13 @@ def action_log(request: Request, action_id: str):
     return ok(action_log_dict(line, action) if line else None)
 
 
+@extend_schema(
+    parameters=[
+        *PAGE,
+        query("sort_order", "Oldest or newest first", enum=["asc", "desc"]),
+        query("level", "Only lines of this level"),
+    ]
+)
 @api_view(["GET"])
 def action_logs(request: Request, action_id: str):
     action = _action_for_caller(request, action_id)

@@ -1,6 +1,7 @@
 """A team's activity feed and unread counts over the Ouro HTTP API (`ouro.teams.activity`,
 `unreads`, `unread_preview`)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,6 +11,7 @@ from apps.accounts.services import team_mark_read
 from apps.actions.team_feed import team_activity, team_unread
 from apps.api.envelope import ok, parse_uuid, window
 from apps.api.errors import ApiError
+from apps.api.schema import PAGE, query
 from apps.assets.api_views.assets import typed_asset_dicts
 from apps.assets.models import AssetType
 
@@ -28,6 +30,7 @@ def _page(request: Request, assets) -> tuple[list, dict]:
     return typed_asset_dicts(rows[: win.limit]), pagination
 
 
+@extend_schema(parameters=[*PAGE, query("assetType", "Only assets of this type")])
 @api_view(["GET"])
 def team_activity_view(request: Request, team_id: str):
     """The feed, newest first; a member reading its first page has read the team."""
@@ -44,6 +47,13 @@ def team_activity_view(request: Request, team_id: str):
     return Response({"data": data, "pagination": pagination})
 
 
+@extend_schema(
+    parameters=[
+        query("view_mode", "count or list"),
+        query("team_id", "One team"),
+        query("org_id", "One organization's teams"),
+    ]
+)
 @api_view(["GET"])
 def team_unreads_view(request: Request):
     """`view_mode=count&org_id=`: unread counts of the caller's teams in that organization;

@@ -16,7 +16,7 @@ import re
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from apps.api.envelope import MAX_LIMIT
@@ -56,15 +56,21 @@ class EnvelopeSerializer(serializers.Serializer):
     pagination = PaginationSerializer(required=False, help_text="Lists only.")
 
 
-PAGINATION_PARAMETERS = [
-    OpenApiParameter("limit", int, description=f"Items per page (1 to {MAX_LIMIT}, default 20)."),
-    OpenApiParameter("offset", int, description="Items to skip (default 0)."),
+def query(name: str, description: str, kind: type = str, **extra) -> OpenApiParameter:
+    """A query parameter a view reads, for its `extend_schema(parameters=[...])`."""
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, **extra)
+
+
+# A list's window (apps.api.envelope.window).
+PAGE = [
+    query("limit", f"Items per page (1 to {MAX_LIMIT}, default 20)", int),
+    query("offset", "Items to skip (default 0)", int),
 ]
-
-
-def free_object(name: str) -> serializers.Serializer:
-    """A JSON object with any keys: the body of a write whose shape the view checks itself."""
-    return inline_serializer(name, fields={})
+# The options of deleting an asset (`DELETE /{posts|files|datasets|services|routes}/{id}`).
+DELETE_OPTIONS = [
+    query("delete_children", "Also delete the assets it holds (a service's routes)", bool),
+    query("dry_run", "Only report what would be deleted", bool),
+]
 
 
 class ApiAutoSchema(AutoSchema):

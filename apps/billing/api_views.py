@@ -1,11 +1,13 @@
 """Money over the Ouro HTTP API: a route's price, the caller's wallet, ledger and usage."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
+from apps.api.schema import PAGE, query
 from apps.billing.models import LedgerKind
 from apps.billing.pricing import (
     PricingError,
@@ -31,6 +33,7 @@ from apps.billing.services import PaymentRequired, PurchaseError, asset_purchase
 from apps.routes.selectors import route_for_user
 
 
+@extend_schema(parameters=[query("currency", "The currency to price in")])
 @api_view(["GET"])
 def route_cost(request: Request, service_id: str, route_id: str):
     """`{cost: {total_cost, currency, cost_unit, unit_cost, cost_accounting}}`: what a run
@@ -73,6 +76,7 @@ def balance(request: Request):
     return ok(balance_dict(wallet_of(request.user)))
 
 
+@extend_schema(parameters=[*PAGE, query("type", "Only entries of this kind")])
 @api_view(["GET"])
 def transactions(request: Request):
     kind = request.query_params.get("type") or None
@@ -81,6 +85,9 @@ def transactions(request: Request):
     return paged(ledger_of(request.user, kind=kind), window(request), transaction_dict)
 
 
+@extend_schema(
+    parameters=[*PAGE, query("role", "consumer or provider"), query("assetId", "One route")]
+)
 @api_view(["GET"])
 def usage_history(request: Request):
     role = request.query_params.get("role") or "consumer"

@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from apps.api.context import request_placement
 from apps.api.envelope import body_object, ok, parse_uuid, query_bool, text_field
 from apps.api.errors import ApiError
+from apps.api.schema import DELETE_OPTIONS
 from apps.assets.api_views.common import for_sale_error, sale_requested, sale_store
 from apps.assets.models import Asset
 from apps.assets.selectors import (
@@ -106,6 +108,7 @@ def post_create_view(request: Request):
     return ok(post_dict(post, user=request.user), status=201)
 
 
+@extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
 @api_view(["GET", "PUT", "DELETE"])
 def post_detail_view(request: Request, post_id: str):
     post = _load(request, post_id)

@@ -2,12 +2,14 @@
 
 import uuid
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
+from apps.api.schema import PAGE, query
 from apps.assets.api_views.common import asset_for_request
 from apps.assets.models import AssetType
 from apps.assets.selectors import asset_can_edit, asset_concrete
@@ -117,6 +119,13 @@ def _is_uuid(value: str) -> bool:
 TAG_NAMESPACE = uuid.UUID("6f1c3a52-9d1e-4f0e-8a57-3c1d2b0e7a90")
 
 
+@extend_schema(
+    parameters=[
+        *PAGE,
+        query("query", "Words to find"),
+        query("sort", "Order", enum=["popular", "recent", "updated", "relevant"]),
+    ]
+)
 @api_view(["GET"])
 def asset_compatible_routes(request: Request, asset_id: str):
     asset = asset_concrete(asset_for_request(request, asset_id))

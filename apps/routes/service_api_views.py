@@ -4,12 +4,14 @@ import json
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
 from apps.api.context import request_placement
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, window
 from apps.api.errors import ApiError
+from apps.api.schema import DELETE_OPTIONS, PAGE, query
 from apps.assets.models import FileUpload
 from apps.assets.selectors import asset_can_edit, asset_is_admin
 from apps.routes.selectors import service_routes
@@ -121,6 +123,7 @@ def _create(request: Request, *, with_spec: bool):
     return ok(data, status=201)
 
 
+@extend_schema(parameters=[*PAGE, query("query", "Words to find")])
 @api_view(["GET"])
 def service_list(request: Request):
     services = services_visible(user=request.user, query=request.query_params.get("query", ""))
@@ -137,6 +140,7 @@ def service_create_from_form(request: Request):
     return _create(request, with_spec=False)
 
 
+@extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
 @api_view(["GET", "PUT", "DELETE"])
 def service_detail(request: Request, service_id: str):
     if request.method == "GET":
@@ -200,6 +204,7 @@ def service_spec(request: Request, service_id: str):
     return ok(service.spec)
 
 
+@extend_schema(parameters=PAGE)
 @api_view(["GET"])
 def service_route_list(request: Request, service_id: str):
     service = _service(request, service_id)

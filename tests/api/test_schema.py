@@ -21,11 +21,14 @@ ALL_METHODS = {"get", "post", "put", "patch", "delete"}
 def api_patterns(patterns=None, prefix: str = "") -> list[tuple[str, URLPattern]]:
     """Every URL pattern under /api (walking the resolver from ouro_site.api_urls), as an
     OpenAPI path template: `services/<str:service_id>` becomes `/services/{service_id}`, and a
-    regular expression (`^quests(?:/(?P<rest>.*))?$`) its literal start (`/quests`)."""
+    regular expression its named groups and literal start (`^quests(?:/(?P<rest>.*))?$` is
+    `/quests`, `^posts/(?P<post_id>[0-9a-f-]{36})$` is `/posts/{post_id}`)."""
     found = []
     for entry in get_resolver(api_urls).url_patterns if patterns is None else patterns:
         if isinstance(entry.pattern, RegexPattern):
-            route = prefix + re.match(r"\^?([\w/-]*)", str(entry.pattern)).group(1)
+            # Named groups become parameters; the path ends where the expression starts.
+            regex = re.sub(r"\(\?P<(\w+)>[^()]*\)", r"<\1>", str(entry.pattern).lstrip("^"))
+            route = prefix + re.match(r"[\w/<>-]*", regex).group(0)
         else:
             route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):

@@ -1,5 +1,6 @@
 """Endpoints about any asset: its type, children, download, sharing, and search."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -8,6 +9,7 @@ from apps.accounts.models import User
 from apps.api.context import request_org
 from apps.api.envelope import body_object, ok, parse_uuid, text_field, window
 from apps.api.errors import ApiError
+from apps.api.schema import PAGE, query
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
     asset_administered,
@@ -127,6 +129,22 @@ def _search_filters(request: Request) -> dict:
     return filters
 
 
+@extend_schema(
+    parameters=[
+        *PAGE,
+        query("query", "Words to find"),
+        query("scope", "Where to look"),
+        query("sort", "Order"),
+        query("filters", "A JSON object: asset_type, org_id, team_id, user_id, visibility, source"),
+        query("metadata_filters", "A JSON object matched against metadata"),
+        query("asset_type", "One asset type"),
+        query("org_id", "One organization"),
+        query("team_id", "One team"),
+        query("user_id", "One owner"),
+        query("visibility", "One visibility"),
+        query("source", "web or api"),
+    ]
+)
 @api_view(["GET"])
 def search_assets(request: Request):
     filters = _search_filters(request)

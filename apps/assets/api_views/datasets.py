@@ -2,12 +2,14 @@
 saved views and permissions."""
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.envelope import body_object, ok, parse_uuid, query_bool, window
 from apps.api.errors import ApiError
+from apps.api.schema import DELETE_OPTIONS, PAGE, query
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
     asset_delete_response,
@@ -91,6 +93,7 @@ def dataset_create(request: Request):
     return _created(dataset, ingest, status=201)
 
 
+@extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
 @api_view(["GET", "PUT", "DELETE"])
 def dataset_detail(request: Request, dataset_id: str):
     if request.method == "DELETE":
@@ -113,6 +116,10 @@ def dataset_detail(request: Request, dataset_id: str):
     return ok(dataset_dict(dataset, preview=preview))
 
 
+@extend_schema(
+    methods=["GET"],
+    parameters=[*PAGE, query("resolve_refs", "Also resolve reference columns", bool)],
+)
 @api_view(["GET", "POST"])
 def dataset_data(request: Request, dataset_id: str):
     if request.method == "GET":

@@ -3,11 +3,13 @@
 import uuid
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
 from apps.api.envelope import body_object, ok, parse_uuid, text_field
 from apps.api.errors import ApiError
+from apps.api.schema import DELETE_OPTIONS
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
     asset_delete_response,
@@ -169,6 +171,7 @@ def file_create(request: Request):
     return ok(file_dict(file, preview=selectors.file_preview_rows(file=file)), status=201)
 
 
+@extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
 @api_view(["GET", "PUT", "DELETE"])
 def file_detail(request: Request, file_id: str):
     if request.method == "DELETE":
