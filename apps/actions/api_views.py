@@ -83,6 +83,8 @@ def route_use(request: Request, service_id: str, route_id: str):
         "headers": config.get("headers") or {},
         "input_assets": config.get("input_assets") or {},
     }
+    if config.get("content_type") is not None:  # the body's media type, of those declared
+        inputs["content_type"] = config["content_type"]
     for key in ("query", "parameters", "headers", "input_assets"):
         if not isinstance(inputs[key], dict):
             raise ApiError(f"config.{key} must be an object", code="invalid_body")
