@@ -143,7 +143,7 @@ def test_connections_and_engagement_tools_show_the_graph(
             ("get_asset", {"id": str(data.pk)}),
         ],
     )
-    assert "Write-up" in connections and route.name in connections
+    assert str(post.pk) in connections and "Write-up" in connections and route.name in connections
     assert f"action_id: `{run.pk}`" in connections and "outgoing" in connections
     assert "Write-up" in incoming and route.name not in incoming
     detail = json.loads(summary)
