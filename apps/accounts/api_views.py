@@ -45,7 +45,7 @@ from apps.accounts.services import (
 from apps.api.context import request_org, require_key_context
 from apps.api.envelope import ok, parse_uuid, query_bool
 from apps.api.errors import ApiError
-from apps.api.schema import query
+from apps.api.schema import json_object, query
 
 
 @contextmanager
@@ -56,6 +56,7 @@ def team_errors() -> Iterator[None]:
         raise ApiError(exc.message, status=exc.status, code=exc.code) from None
 
 
+@extend_schema(request=json_object("TokenRequest", {"pat": str}))
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])

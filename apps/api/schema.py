@@ -16,7 +16,7 @@ import re
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
 from apps.api.envelope import MAX_LIMIT
@@ -71,6 +71,41 @@ DELETE_OPTIONS = [
     query("delete_children", "Also delete the assets it holds (a service's routes)", bool),
     query("dry_run", "Only report what would be deleted", bool),
 ]
+
+
+FIELD_TYPES = {
+    str: lambda: serializers.CharField(required=False, allow_blank=True),
+    bool: lambda: serializers.BooleanField(required=False),
+    int: lambda: serializers.IntegerField(required=False),
+    dict: lambda: serializers.DictField(required=False),
+    list: lambda: serializers.ListField(required=False),
+    object: lambda: serializers.JSONField(required=False),  # any JSON value
+}
+
+
+def json_object(name: str, fields: dict) -> serializers.Serializer:
+    """A request body's shape for `extend_schema(request=...)`: `{"name": str, "post":
+    json_object(...)}`. Plain keys are optional (the view checks them and names the one that
+    is wrong); a nested object is required."""
+    return inline_serializer(
+        name,
+        fields={
+            key: kind if isinstance(kind, serializers.Field) else FIELD_TYPES[kind]()
+            for key, kind in fields.items()
+        },
+    )
+
+
+ASSET_FIELDS = {
+    "name": str,
+    "description": str,
+    "visibility": str,
+    "org_id": str,
+    "team_id": str,
+    "metadata": dict,
+    "license_id": str,
+    "attribution": dict,
+}
 
 
 class ApiAutoSchema(AutoSchema):

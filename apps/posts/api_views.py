@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from apps.api.context import request_placement
 from apps.api.envelope import body_object, ok, parse_uuid, query_bool, text_field
 from apps.api.errors import ApiError
-from apps.api.schema import DELETE_OPTIONS
+from apps.api.schema import ASSET_FIELDS, DELETE_OPTIONS, json_object
 from apps.assets.api_views.common import for_sale_error, sale_requested, sale_store
 from apps.assets.models import Asset
 from apps.assets.selectors import (
@@ -82,6 +82,15 @@ def _load(request: Request, post_id: str) -> Post:
     return post
 
 
+@extend_schema(
+    request=json_object(
+        "PostCreate",
+        {
+            "post": json_object("PostFields", ASSET_FIELDS),
+            "content": json_object("PostContent", {"text": str, "json": dict}),
+        },
+    )
+)
 @api_view(["POST"])
 def post_create_view(request: Request):
     body = body_object(request)

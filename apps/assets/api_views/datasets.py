@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from apps.api.envelope import body_object, ok, parse_uuid, query_bool, window
 from apps.api.errors import ApiError
-from apps.api.schema import DELETE_OPTIONS, PAGE, query
+from apps.api.schema import ASSET_FIELDS, DELETE_OPTIONS, PAGE, json_object, query
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
     asset_delete_response,
@@ -55,6 +55,25 @@ def _rows(value) -> list[dict]:
         raise ApiError(str(exc), code="invalid_rows") from None
 
 
+@extend_schema(
+    request=json_object(
+        "DatasetCreate",
+        {
+            "dataset": json_object(
+                "DatasetFields",
+                {
+                    **ASSET_FIELDS,
+                    "rows": list,
+                    "file_id": str,
+                    "schema": str,
+                    "key_columns": list,
+                    "enum_columns": object,
+                    "refs": object,
+                },
+            )
+        },
+    )
+)
 @api_view(["POST"])
 def dataset_create(request: Request):
     data = body_object(request, "dataset")
