@@ -16,7 +16,11 @@ from apps.assets.models import FileUpload
 from apps.assets.selectors import asset_can_edit, asset_is_admin
 from apps.routes.selectors import service_routes
 from apps.routes.serializers import route_dict
-from apps.routes.services import service_delete, service_import_openapi
+from apps.routes.services import (
+    service_delete,
+    service_import_openapi,
+    service_resync_preview,
+)
 from apps.services.importer import ImportResult, SpecError
 from apps.services.models import Service
 from apps.services.selectors import service_for_user, services_visible
@@ -179,6 +183,13 @@ def service_update_from_file(request: Request, service_id: str):
             raise ApiError("The service has no spec URL to re-fetch", code="missing_spec")
         payload = {**payload, "metadata": {**metadata, "spec_url": service.spec_url}}
     spec, spec_url = _spec(request, payload)
+    if request.query_params.get("dry_run") in ("true", "1"):
+        # What the re-sync would change, each change named and the breaking ones marked.
+        try:
+            diff = service_resync_preview(service=service, result=spec)
+        except ServiceError as exc:
+            raise _service_error(exc) from None
+        return ok({**service_dict(service), "import": diff.summary(), "dry_run": True})
     try:
         with transaction.atomic():
             service = service_update(service=service, data=payload)

@@ -236,3 +236,27 @@ def test_any_stored_fields_compare_without_error(old, new):
     # Hand-edited routes may hold any JSON in these fields.
     for change in route_changes(old, new):
         assert change.field in new and isinstance(change.change, str)
+
+
+def test_the_api_dry_run_answers_the_diff_and_changes_nothing(api, alice, alice_key):
+    from apps.accounts.services import personal_org
+    from apps.routes.services import service_import_openapi
+
+    service, _ = service_import_openapi(
+        owner=alice, org=personal_org(), source=parse_spec(SPEC), name="Pets", visibility="public"
+    )
+    before = {r.pk: r.parameters for r in service.routes.all()}
+    path = f"/services/{service.pk}/update/from-file"
+    body = {"service": {"spec": changed_spec()}}
+    dry = api(alice_key).put(f"{path}?dry_run=true", body)
+    assert dry.status_code == 200, dry.json()
+    data = dry.json()["data"]
+    assert data["dry_run"] is True and data["import"]["breaking"] == 6
+    listing = next(c for c in data["import"]["changed"] if c["method"] == "GET")
+    assert {"field": "parameters", "change": "query parameter 'tag' removed", "breaking": True} in (
+        listing["changes"]
+    )
+    assert {r.pk: r.parameters for r in service.routes.all()} == before
+    applied = api(alice_key).put(path, body)
+    assert applied.status_code == 200 and "dry_run" not in applied.json()["data"]
+    assert {r.pk: r.parameters for r in service.routes.all()} != before
