@@ -39,6 +39,7 @@ from apps.assets.provenance import (
 from apps.assets.query import QueryError, QueryResult, run_query
 from apps.assets.selectors import reference_ids_visible
 from apps.assets.tabular import (
+    SCHEMA_MAX_COLUMNS,
     TEXT,
     column_type,
     columns_from_create_table,
@@ -369,9 +370,9 @@ def download_format(*, asset: Asset, requested: str | None) -> str:
             "Only files, datasets and posts can be downloaded", code="not_downloadable"
         )
     wanted = {"md": "markdown"}.get(requested or "", requested or formats[0])
-    if wanted not in formats:
     if wanted == "markdown" and asset.asset_type != "post":
         return formats[0]  # the post format clients send by default: a file or dataset as is
+    if wanted not in formats:
         raise AssetError(
             f"A {asset.asset_type} downloads as {' or '.join(formats)}, not {requested!r}",
             code="invalid_format",
@@ -446,6 +447,20 @@ def _check_enums(dataset: Dataset, rows: list[dict]) -> None:
                     f"not {row[name]!r}",
                     code="invalid_column_value",
                 )
+
+
+def _check_column_names(columns: list[dict]) -> None:
+    if len(columns) > SCHEMA_MAX_COLUMNS:
+        raise AssetError(
+            f"A dataset has at most {SCHEMA_MAX_COLUMNS} columns; these rows make {len(columns)}",
+            code="invalid_column",
+        )
+    for column in columns:
+        if not 0 < len(column["name"]) <= COLUMN_NAME_MAX:
+            raise AssetError(
+                f"A column name has 1 to {COLUMN_NAME_MAX} characters: {column['name'][:40]!r}...",
+                code="invalid_column",
+            )
 
 
 def _typed_rows(columns: list[dict], rows: list[dict]) -> list[dict]:
@@ -527,6 +542,7 @@ def dataset_write_rows(
         dataset.columns = [c for c in dataset.columns if c["name"] in present]
         dataset.row_count = 0
     columns = infer_columns(rows, dataset.columns)
+    _check_column_names(columns)
     rows = _typed_rows(columns, rows)
     dataset.columns = columns
     missing = _missing_refs(dataset, rows, user)

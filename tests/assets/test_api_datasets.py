@@ -144,3 +144,27 @@ def test_an_update_whose_body_is_not_an_object_is_a_400(client, api, alice_key, 
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_body"
+
+
+def test_too_many_or_too_long_columns_are_a_400(api, alice_key):
+    wide = {f"c{i}": i for i in range(1001)}
+    long_name = {"x" * 201: 1}
+    for rows, message in (([wide], "at most 1000 columns"), ([long_name], "1 to 200 characters")):
+        response = api(alice_key).post(
+            "/datasets/create/from-schema", {"dataset": {"name": "x", "rows": rows}}
+        )
+        assert response.status_code == 400
+        assert message in response.json()["error"]["message"]
+    assert not Dataset.objects.exists()
+
+
+def test_a_malformed_schema_is_a_400(api, alice_key):
+    for schema, message in (
+        ("DROP TABLE x", "one CREATE TABLE statement"),
+        ('CREATE TABLE x ("a" MONEY)', "Unknown column type 'MONEY'"),
+        (["not", "sql"], "must be a CREATE TABLE statement"),
+    ):
+        body = {"dataset": {"name": "x", "rows": [{"a": 1}], "schema": schema}}
+        response = api(alice_key).post("/datasets/create/from-schema", body)
+        assert response.status_code == 400
+        assert message in response.json()["error"]["message"]
