@@ -290,7 +290,6 @@ def main() -> int:
         "SITE_URL": site,
         "UPSTREAM_ALLOW_PRIVATE_IPS": "true",
         "TASKS_EAGER": "false",
-        "LOG_LEVEL": "ERROR",  # not a line per 402 of the paid burst; errors still show
         # The limits protect a deployment from one caller; here one caller is the load.
         "API_RATE_LIMIT": str(10**9),  # counted, never refused
         "UPSTREAM_MAX_CONCURRENCY_PER_SERVICE": "1000",
