@@ -23,6 +23,7 @@ PAGE_URL_MODULES = (
     "apps.routes.urls",
     "apps.posts.urls",
     "apps.billing.urls",
+    "apps.social.urls",
 )
 urlpatterns += [path("", include(name)) for name in PAGE_URL_MODULES]
 
