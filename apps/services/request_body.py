@@ -169,6 +169,12 @@ def _multipart_parts(name: str, value: Any, rule: dict, files: dict) -> list[Req
         if ref not in files:
             raise BodyEncodeError(f"The file for {name!r} could not be read")
         return [_file_part(name, files[ref], declared)]
+    if isinstance(value, list) and rule.get("explode") is False and not file_refs(value):
+        # One part of delimited values (Swagger 2.0's csv, ssv and pipes).
+        delimiter = DELIMITERS.get(rule.get("style") or "form", ",")
+        part = RequestField(name=name, data=delimiter.join(_text(v) for v in value))
+        part.make_multipart(content_type=declared or None)
+        return [part]
     if isinstance(value, list) and not (declared and _json_type(declared)):
         parts = []
         for item in value:

@@ -104,6 +104,25 @@ def test_swagger_formdata_files_map_to_the_same_fields():
     assert fields["body.file"].kind == "file" and fields["body.note"].kind == "text"
 
 
+def test_swagger_formdata_arrays_keep_their_collection_format():
+    from apps.services.openapi.swagger import _form_body
+    from apps.services.request_body import body_encode, form_urlencode
+
+    body = _form_body(
+        [
+            {"name": "tags", "in": "formData", "type": "array", "items": {"type": "string"}},
+            {"name": "ids", "in": "formData", "type": "array", "collectionFormat": "multi"},
+            {"name": "codes", "in": "formData", "type": "array", "collectionFormat": "pipes"},
+        ],
+        [],
+    )
+    encoding = body["content"][FORM]["encoding"]
+    values = {"tags": ["a", "b"], "ids": [1, 2], "codes": ["x", "y"]}
+    assert form_urlencode(values, encoding) == "tags=a%2Cb&ids=1&ids=2&codes=x%7Cy"
+    encoded = body_encode(media_type=MULTIPART, body=values, encoding=encoding)
+    assert b'name="tags"\r\n\r\na,b\r\n' in encoded.content
+
+
 def test_single_file_and_text_bodies():
     file_body = {"required": True, "content": {"application/octet-stream": {"schema": {}}}}
     (field,) = form_fields([], file_body)

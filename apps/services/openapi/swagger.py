@@ -27,6 +27,16 @@ SWAGGER_SCHEMA_KEYS = (
 )
 
 
+# How a Swagger 2.0 `formData` array is written (`collectionFormat`, csv by default), as the
+# OpenAPI 3 `encoding` of its property.
+COLLECTION_ENCODING = {
+    "csv": {"style": "form", "explode": False},
+    "ssv": {"style": "spaceDelimited", "explode": False},
+    "pipes": {"style": "pipeDelimited", "explode": False},
+    "multi": {"style": "form", "explode": True},
+}
+
+
 def swagger_schema(param: dict) -> dict:
     schema = {k: param[k] for k in SWAGGER_SCHEMA_KEYS if k in param}
     if schema.get("type") == "file":
@@ -93,10 +103,18 @@ def _form_body(form_fields: list[dict], consumes: list[str]) -> dict:
     schema = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
+    entry: dict = {"schema": schema}
+    encoding = {
+        str(f["name"]): COLLECTION_ENCODING[f.get("collectionFormat") or "csv"]
+        for f in form_fields
+        if f.get("type") == "array" and (f.get("collectionFormat") or "csv") in COLLECTION_ENCODING
+    }
+    if encoding:
+        entry["encoding"] = encoding
     return {
         "required": bool(required),
         "description": "",
-        "content": {media: {"schema": schema}},
+        "content": {media: entry},
     }
 
 
