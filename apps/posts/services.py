@@ -23,6 +23,7 @@ from apps.assets.services import (
     AssetError,
     Owner,
     dataset_create,
+    dataset_view_create,
     file_create,
     file_size_check,
     provenance_for_create,
@@ -232,6 +233,10 @@ def _partial_create(*, post: Post, editor: User, item: PreparedPartial) -> Asset
         asset, _ = dataset_create(
             owner=owner, rows=partial.rows, metadata=metadata, asset_id=item.asset_id, **common
         )
+        if partial.view:  # a saved view of the dataset, its query checked as any view's
+            dataset_view_create(
+                dataset=asset, user=post.user, data={"name": partial.name, **partial.view}
+            )
     else:
         asset = file_create(
             owner=owner,

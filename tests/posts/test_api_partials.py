@@ -115,6 +115,8 @@ def test_a_post_with_three_partials_gets_three_children_embedded_by_their_ids(
     dataset = Dataset.objects.get(pk=children["dataset"].pk)
     assert dataset.row_count == 2 and [c["name"] for c in dataset.columns] == ["step", "energy"]
     assert dataset.metadata["view"] == DATASET["view"]
+    (view,) = dataset.views.all()
+    assert (view.name, view.sql_query) == ("Energy", "SELECT * FROM {{table}}")
     notes = Post.objects.get(pk=children["post"].pk)
     assert notes.is_published and "<strong>care</strong>" in notes.html
 
@@ -162,6 +164,17 @@ def test_a_malformed_partial_is_a_400_and_nothing_is_created(api, alice_key, bad
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_partial" and error["message"].startswith(message)
+    assert not Asset.objects.exists()
+
+
+def test_a_partial_datasets_view_with_a_write_is_refused(api, alice_key):
+    bad_view = {**DATASET["view"], "sql_query": "DELETE FROM {{table}}"}
+    doc = document(partial_node({**DATASET, "view": bad_view}, PLACEHOLDERS[0]))
+    response = create(api, alice_key, doc)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["message"].startswith("Partial embed 1:")
+    assert "only a read-only SELECT" in error["message"]
     assert not Asset.objects.exists()
 
 
