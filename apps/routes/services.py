@@ -262,8 +262,14 @@ def _apply(route: Route, values: dict) -> None:
 def routes_sync(*, service: Service, imported: list[ImportedRoute]) -> RouteDiff:
     """Apply an import to the service's routes in one transaction and return the diff."""
     with transaction.atomic():
-        # One sync at a time per service, so two concurrent re-syncs cannot both add a route.
+        # One sync at a time per service, so two concurrent re-syncs cannot both add a route,
+        # and per entity (the owner, or the organization), so two imports cannot both give
+        # one name.
         Service.objects.select_for_update().filter(pk=service.pk).first()
+        if service.org.is_personal:
+            User.objects.select_for_update().filter(pk=service.user_id).first()
+        else:
+            Organization.objects.select_for_update().filter(pk=service.org_id).first()
         diff = route_diff(service=service, imported=imported)
         for item in diff.added:
             route = Route(

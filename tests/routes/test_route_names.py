@@ -2,6 +2,8 @@
 already has is prefixed with the service's slug, the import report lists each rename, a
 re-sync keeps the names it gave, and every route has one page and one `entity/name`."""
 
+import threading
+
 import pytest
 
 from apps.accounts.services import personal_org
@@ -174,3 +176,30 @@ def test_the_split_fixture_imports_under_its_own_names(alice):
     result = spec_from_path(FIXTURE_SPECS / "split-swagger")
     service, diff = service_import_openapi(owner=alice, org=personal_org(), source=result, name="")
     assert diff.renamed == [] and service.routes.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_give_distinct_names(alice):
+    from django.db import connection
+
+    document = spec("s", {f"/p{n}": {"get": op(f"op{n}")} for n in range(20)})
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def import_as(name: str) -> None:
+        try:
+            barrier.wait()
+            service_named(alice, name, document)
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=import_as, args=(n,)) for n in ("One", "Two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    slugs = list(Route.objects.live().filter(user=alice).values_list("slug", flat=True))
+    assert len(slugs) == 40 and len(set(slugs)) == 40
