@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from apps.accounts.models import ApiKey, Membership, Organization, Team, User
+from apps.accounts.models import (
+    ApiKey,
+    Membership,
+    Organization,
+    Team,
+    TeamBan,
+    TeamJoinRequest,
+    TeamMembership,
+    TeamRead,
+    User,
+)
 
 admin.site.register(User, UserAdmin)
 
@@ -23,9 +33,42 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [TeamInline, MembershipInline]
 
 
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "org", "is_default")
+    list_display = ("name", "org", "is_default", "visibility", "join_policy")
+    list_filter = ("visibility", "join_policy")
+    inlines = [TeamMembershipInline]
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "team", "role", "created_at")
+    raw_id_fields = ("user", "team")
+
+
+@admin.register(TeamJoinRequest)
+class TeamJoinRequestAdmin(admin.ModelAdmin):
+    list_display = ("user", "team", "status", "created_at", "reviewed_at")
+    list_filter = ("status",)
+    raw_id_fields = ("user", "team")
+
+
+@admin.register(TeamBan)
+class TeamBanAdmin(admin.ModelAdmin):
+    list_display = ("user", "team", "reason", "created_at")
+    raw_id_fields = ("user", "team")
+
+
+@admin.register(TeamRead)
+class TeamReadAdmin(admin.ModelAdmin):
+    list_display = ("user", "team", "read_at")
+    raw_id_fields = ("user", "team")
 
 
 @admin.register(Membership)
