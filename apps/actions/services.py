@@ -571,7 +571,8 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
         if media_type:
             encoded = body_encode(
                 media_type=media_type,
-                body=body,
+                # A JSON body left out is sent as {} (as ever); other kinds as empty.
+                body={} if body is None and media_kind(media_type) == "json" else body,
                 encoding=body_encoding(route.request_body, media_type),
                 files=files,
             )

@@ -14,6 +14,7 @@ from tests.routes.body_upstream import BodyUpstream
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(500)
+FORM = "application/x-www-form-urlencoded"
 EDIT = {
     "type": "object",
     "required": ["image", "prompt"],
@@ -123,3 +124,22 @@ def test_a_file_the_caller_may_not_see_or_an_undeclared_media_type_is_refused(
         client.routes.execute("alice/edit-image", body={}, content_type="text/csv")
     assert "multipart/form-data" in caught.value.body["error"]["fields"]["content_type"]
     assert Action.objects.count() == 0 and upstream.requests == []
+
+
+def test_a_body_left_out_is_sent_empty_in_its_media_type(
+    ouro_client, alice_key, make_route, make_service, upstream
+):
+    service = make_service(base_url=upstream.url)
+    for name, media in [("opt-json", "application/json"), ("opt-form", FORM)]:
+        make_route(
+            "POST",
+            f"/{name}",
+            name=name,
+            service=service,
+            request_body={"required": False, "content": {media: {"schema": {"type": "object"}}}},
+        )
+    client = ouro_client(alice_key)
+    sent_json = upstream.for_action(client.routes.execute("alice/opt-json").id)
+    assert (sent_json["content_type"], sent_json["json"]) == ("application/json", {})
+    sent_form = upstream.for_action(client.routes.execute("alice/opt-form").id)
+    assert (sent_form["content_type"], sent_form["form"]) == (FORM, {})
