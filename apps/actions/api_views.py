@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +25,7 @@ from apps.actions.services import route_run
 from apps.api.context import request_org
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, window
 from apps.api.errors import ApiError, error_body
+from apps.api.schema import PAGE, EnvelopeSerializer, ErrorSerializer, json_object, query
 from apps.assets.api_views.common import asset_for_request
 from apps.assets.selectors import asset_can_edit
 from apps.assets.serializers import asset_dict
@@ -70,6 +72,26 @@ def use_response(action: Action) -> Response:
     return Response({**body, "action": data}, status=502)
 
 
+@extend_schema(
+    request=json_object(
+        "RunRequest",
+        {
+            "config": json_object(
+                "RunConfig",
+                {
+                    "body": object,
+                    "query": dict,
+                    "parameters": dict,
+                    "headers": dict,
+                    "input_assets": dict,
+                    "content_type": str,
+                },
+            ),
+            "currency": str,
+        },
+    ),
+    responses={200: EnvelopeSerializer, 202: EnvelopeSerializer, 502: ErrorSerializer},
+)
 @api_view(["POST"])
 def route_use(request: Request, service_id: str, route_id: str):
     route = _route(request, service_id, route_id)
@@ -143,6 +165,13 @@ def action_detail(request: Request, action_id: str):
     return ok(action_dict(action))
 
 
+@extend_schema(
+    parameters=[
+        *PAGE,
+        query("status", "Comma-separated statuses"),
+        query("since", "Only runs created since (ISO 8601)"),
+    ]
+)
 @api_view(["GET"])
 def my_actions(request: Request):
     since = None
@@ -158,6 +187,14 @@ def my_actions(request: Request):
     return paged(actions, window(request), action_dict)
 
 
+@extend_schema(
+    parameters=[
+        *PAGE,
+        query("status", "Comma-separated statuses"),
+        query("global", "Everyone's runs (owners and admins)", bool),
+        query("exclude_self", "Leave out the caller's runs", bool),
+    ]
+)
 @api_view(["GET"])
 def route_action_list(request: Request, service_id: str, route_id: str):
     route = _route(request, service_id, route_id)
@@ -184,6 +221,13 @@ def route_stats_view(request: Request, route_id: str):
 # What an asset came from and went into -----------------------------------------------------
 
 
+@extend_schema(
+    parameters=[
+        *PAGE,
+        query("role", "Runs it came from, went into, or both", enum=["input", "output", "both"]),
+        query("status", "Only runs of this status"),
+    ]
+)
 @api_view(["GET"])
 def asset_actions_view(request: Request, asset_id: str):
     asset = asset_for_request(request, asset_id)
@@ -248,6 +292,9 @@ def _run(step: dict) -> dict | None:
 # A route with its runs' metrics -------------------------------------------------------------
 
 
+@extend_schema(
+    methods=["DELETE"], parameters=[query("dry_run", "Only report what would be deleted", bool)]
+)
 @api_view(["GET", "DELETE"])
 def route_detail(request: Request, route_id: str):
     """A route with its run metrics; DELETE archives it (its actions stay readable)."""
