@@ -17,6 +17,7 @@ urlpatterns = [
     path("datasets/<str:dataset_id>/schema", datasets.dataset_schema),
     path("datasets/<str:dataset_id>/columns", datasets.dataset_columns),
     path("datasets/<str:dataset_id>/indexes", datasets.dataset_indexes),
+    path("datasets/<str:dataset_id>/indexes/<str:name>", datasets.dataset_index),
     path("datasets/<str:dataset_id>/query-custom", datasets.dataset_query),
     path("datasets/<str:dataset_id>/columns/<str:column>", datasets.dataset_column),
     path("datasets/<str:dataset_id>/stats", datasets.dataset_stats),

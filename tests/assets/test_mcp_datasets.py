@@ -212,7 +212,7 @@ def test_edit_dataset_columns_and_refused_indexes(live_site, alice_key, created)
 def test_dataset_view_tools_list_write_and_delete(live_site, alice_key, created):
     dataset_id = created["id"]
     view_id = created["view"]["id"]
-    listed, updated, bad, deleted, empty = session(
+    listed, updated, bad, deleted, empty, written = session(
         live_site.url,
         alice_key,
         [
@@ -234,13 +234,27 @@ def test_dataset_view_tools_list_write_and_delete(live_site, alice_key, created)
             ),
             ("tool", "delete_dataset_view", {"dataset_id": dataset_id, "view_id": view_id}),
             ("tool", "list_dataset_views", {"dataset_id": dataset_id}),
+            (
+                "tool",
+                "write_dataset_view",
+                {
+                    "dataset_id": dataset_id,
+                    "name": "By status",
+                    "sql_query": "SELECT status, count(*) AS n FROM {{table}} GROUP BY status ORDER BY status",
+                    "config": {"type": "pie", "category": {"dataKey": "status"}},
+                },
+            ),
         ],
     )
     assert json.loads(listed)["results"][0]["name"] == "Counts"
     assert json.loads(updated)["name"] == "Tally"
     assert "config names 'missing'" in bad
     assert json.loads(deleted)["deleted"] is True
-    assert json.loads(empty)["results"] == [] and not DatasetView.objects.exists()
+    assert json.loads(empty)["results"] == []
+    fresh = json.loads(written)
+    assert fresh["sample_rows"] == [{"status": "done", "n": 2}, {"status": "todo", "n": 1}]
+    assert f'"visualizationId": "{fresh["id"]}"' in fresh["embed_markdown"]
+    assert DatasetView.objects.get().name == "By status"
 
 
 def test_dataset_resources_and_get_asset(live_site, alice_key, created):

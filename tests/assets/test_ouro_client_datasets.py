@@ -325,6 +325,8 @@ def test_partial_payload_and_indexes(ouro, samples):
     assert ouro.datasets.list_indexes(str(samples.id)) == []
     with pytest.raises(BadRequestError, match="keep no indexes"):
         ouro.datasets.create_index(str(samples.id), "sample")
+    with pytest.raises(NotFoundError, match="no index 'sample_idx'"):
+        ouro.datasets.drop_index(str(samples.id), "sample_idx")
 
 
 def test_prompts_are_refused_clearly(ouro, samples):

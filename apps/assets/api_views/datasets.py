@@ -274,6 +274,16 @@ def dataset_indexes(request: Request, dataset_id: str):
     return ok([])
 
 
+@api_view(["DELETE"])
+def dataset_index(request: Request, dataset_id: str, name: str):
+    asset_editable(request, dataset_id, Dataset)
+    raise ApiError(
+        f"The dataset has no index {name!r}: datasets here keep no indexes",
+        status=404,
+        code="not_found",
+    )
+
+
 @api_view(["GET"])
 def dataset_schema(request: Request, dataset_id: str):
     return ok(dataset_column_dicts(asset_for_request(request, dataset_id, Dataset)))
