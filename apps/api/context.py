@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from rest_framework.request import Request
 
 from apps.accounts.models import PERSONAL_ORG_ID, ApiKey, Organization, SourcePolicy, Team
-from apps.accounts.selectors import membership_for, user_can_use_org
+from apps.accounts.selectors import membership_for, team_for_viewer, user_can_use_org
 from apps.accounts.services import personal_org
 from apps.api.envelope import parse_uuid
 from apps.api.errors import ApiError
@@ -83,9 +83,18 @@ def request_placement(request: Request, fields: dict) -> tuple[Organization, Tea
         org = request_org(request).org
     team = org.default_team
     if fields.get("team_id"):
-        team = Team.objects.filter(pk=parse_uuid(fields["team_id"], "team_id"), org=org).first()
-        if team is None:
+        access = team_for_viewer(
+            user=request.user, team_id=parse_uuid(fields["team_id"], "team_id")
+        )
+        if access is None or access.team.org_id != org.pk:
             raise ApiError("No such team in this organization", code="invalid_team")
+        if not (access.role or access.can_moderate):
+            raise ApiError(
+                f"Join the team {access.team.name} before publishing to it",
+                status=403,
+                code="team_membership_required",
+            )
+        team = access.team
     if team.effective_source_policy == SourcePolicy.WEB_ONLY:
         raise ApiError(
             f"Team {team.name} takes new assets from the web pages only, not the API",

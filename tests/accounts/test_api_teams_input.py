@@ -100,3 +100,22 @@ def test_a_web_only_organization_makes_its_teams_web_only(api, alice_key, acme, 
         {"dataset": {"name": "blocked", "org_id": str(acme.pk)}},
     )
     assert answer.json()["error"]["code"] == "source_policy_forbidden"
+
+
+def test_publishing_to_a_team_needs_its_membership_and_sight_of_it(
+    api, alice_key, bob_key, acme, alice, bob, lab
+):
+    body = {"dataset": {"name": "placed", "org_id": str(acme.pk), "team_id": str(lab.pk)}}
+    answer = api(bob_key).post("/datasets/create/from-schema", body)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (
+        403,
+        "team_membership_required",
+    )
+    lab.visibility = "private"
+    lab.save()
+    answer = api(bob_key).post("/datasets/create/from-schema", body)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "invalid_team")
+    assert not Asset.objects.filter(name="placed").exists()
+    answer = api(alice_key).post("/datasets/create/from-schema", body)
+    assert answer.status_code == 201
+    assert Asset.objects.get(name="placed").team_id == lab.pk
