@@ -24,9 +24,11 @@ from apps.actions.selectors import (
     actions_visible,
     route_actions_can_see_all,
     route_metrics,
+    route_run_stats,
 )
 from apps.actions.services import route_run
 from apps.actions.snippets import RouteRef, snippets
+from apps.actions.sparkline import sparkline
 from apps.actions.views import panel_context
 from apps.billing.pricing import PricingError
 from apps.billing.selectors import route_price_view
@@ -134,6 +136,14 @@ def _actions_tab(request: HttpRequest, route: Route) -> dict:
     }
 
 
+def _stats_strip(route: Route) -> dict:
+    stats = route_run_stats(route=route)
+    return {
+        **stats,
+        "spark": sparkline(stats["recent_ms"]) if len(stats["recent_ms"]) > 1 else None,
+    }
+
+
 def _page_context(request: HttpRequest, route: Route, form: RunForm, tab: str) -> dict:
     context = {
         "route": route,
@@ -142,6 +152,7 @@ def _page_context(request: HttpRequest, route: Route, form: RunForm, tab: str) -
         "form": form,
         "docs": markdown_html(route.description or route.summary),
         "metrics": route_metrics(route=route),
+        "stats": _stats_strip(route),
         "snippets": snippets(
             site_url=settings.SITE_URL, route=route_ref(route), inputs=_example_inputs(form)
         ),

@@ -479,3 +479,28 @@ def lineage_graph(*, user, asset=None, action: Action | None = None) -> dict:
         "hidden": len(hidden),
         "truncated": truncated,
     }
+
+
+# The route page's strip: success rate and durations over this many recent finished runs.
+STRIP_SAMPLE = 200
+SPARK_RUNS = 30
+
+
+def route_run_stats(*, route: Route) -> dict:
+    """Runs in all, and over recent finished runs the success rate, the median duration and
+    the durations of the last successful ones, oldest first (for a sparkline)."""
+    total = Action.objects.filter(route=route).count()
+    recent = list(
+        Action.objects.filter(route=route, finished_at__isnull=False)
+        .order_by("-created_at")
+        .values_list("status", MillisecondsBetween("finished_at", "started_at"))[:STRIP_SAMPLE]
+    )
+    succeeded = [ms for status, ms in recent if status == Status.SUCCESS]
+    durations = [ms for ms in succeeded if ms is not None]
+    return {
+        "total": total,
+        "finished": len(recent),
+        "success_rate": round(100 * len(succeeded) / len(recent)) if recent else None,
+        "median_ms": _percentile(durations, 0.5),
+        "recent_ms": list(reversed(durations[:SPARK_RUNS])),
+    }
