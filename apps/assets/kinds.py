@@ -57,3 +57,19 @@ def reference_kind_register(kind: str, resolve: Callable[..., dict]) -> None:
 
 def reference_kind(kind: str) -> Callable[..., dict] | None:
     return _REFERENCE_KINDS.get(kind)
+
+
+# How often an asset was viewed and commented on (the social app counts them), for the shapes
+# of the apps below it that carry the counts (a post's `views` and `comments`).
+_ENGAGEMENT: list[Callable[[Any], dict]] = []
+
+
+def asset_engagement_register(counter: Callable[[Any], dict]) -> None:
+    _ENGAGEMENT.append(counter)
+
+
+def asset_engagement(asset) -> dict:
+    counts = {"views": 0, "comments": 0}
+    for counter in _ENGAGEMENT:
+        counts.update(counter(asset))
+    return counts

@@ -13,6 +13,7 @@ from apps.api.envelope import body_object, ok, parse_uuid, query_bool, text_fiel
 from apps.api.errors import ApiError
 from apps.api.schema import ASSET_FIELDS, DELETE_OPTIONS, json_object
 from apps.assets.api_views.common import for_sale_error, sale_requested, sale_store
+from apps.assets.kinds import asset_engagement
 from apps.assets.models import Asset
 from apps.assets.selectors import (
     asset_can_edit,
@@ -52,8 +53,7 @@ def post_dict(post: Post, *, user) -> dict:
         "content": {"text": post.content_text, "json": post.content_json},
         "assets": [asset_dict(a) for a in embedded],
         "published_at": post.published_at.isoformat() if post.published_at else None,
-        "comments": 0,
-        "views": 0,
+        **asset_engagement(post),
     }
 
 

@@ -10,12 +10,13 @@ class SocialConfig(AppConfig):
 
         from apps.accounts.signals import join_requested
         from apps.actions.signals import action_finished
-        from apps.assets.kinds import asset_kind_register
+        from apps.assets.kinds import asset_engagement_register, asset_kind_register
         from apps.posts.models import Post
-        from apps.social import receivers
+        from apps.social import receivers, selectors
         from apps.social.models import Comment
 
         asset_kind_register("comment", model=Comment)
+        asset_engagement_register(selectors.asset_engagement)
         action_finished.connect(receivers.on_action_finished, dispatch_uid="social-action")
         join_requested.connect(receivers.on_join_requested, dispatch_uid="social-join")
         post_save.connect(receivers.on_post_saved, sender=Post, dispatch_uid="social-post")

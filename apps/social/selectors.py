@@ -241,6 +241,14 @@ def asset_runs(asset: Asset) -> int:
     return links.values("action_id").distinct().count()
 
 
+def asset_engagement(asset: Asset) -> dict:
+    """Views and comments, as a post's JSON carries them."""
+    return {
+        "views": AssetView.objects.filter(asset=asset).count(),
+        "comments": Comment.objects.filter(target=asset, archived_at__isnull=True).count(),
+    }
+
+
 def asset_counts(*, asset: Asset, user) -> dict:
     """Views, comments and runs; earnings only for those who may edit the asset."""
     comments = Comment.objects.filter(target=asset, archived_at__isnull=True)

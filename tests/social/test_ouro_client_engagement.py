@@ -148,3 +148,14 @@ def test_quests_and_conversations_are_refused_clearly(ouro_client, alice_key):
         with pytest.raises(NotFoundError, match="not offered on this platform") as caught:
             call()
         assert caught.value.body["error"]["code"] == "not_offered"
+
+
+def test_a_posts_views_and_comments_are_counted_in_the_post(
+    ouro_client, alice, alice_key, bob_key, make_post
+):
+    post = make_post(alice, "Counted")
+    bob_client = ouro_client(bob_key)
+    bob_client.assets.retrieve(str(post.pk))
+    bob_client.comments.create("One", parent_id=str(post.pk))
+    read = ouro_client(alice_key).posts.retrieve(str(post.pk))
+    assert (read.views, read.comments) == (1, 1)
