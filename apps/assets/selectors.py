@@ -292,6 +292,8 @@ def assets_search(
     asset_type = filters.get("asset_type")
     if asset_type:
         qs = qs.filter(asset_type__in=asset_type if isinstance(asset_type, list) else [asset_type])
+    else:  # comments are found through what they are on, unless asked for by type
+        qs = qs.exclude(asset_type="comment")
     for key in ("org_id", "team_id", "user_id", "visibility", "source"):
         if filters.get(key):
             qs = qs.filter(**{key: filters[key]})

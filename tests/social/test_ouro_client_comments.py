@@ -137,3 +137,15 @@ def test_comment_markdown_is_sanitised_and_refused_when_empty(
         client.comments.create("   ", parent_id=str(post.pk))
     with pytest.raises(BadRequestError):
         client.comments.create("x", parent_id="not-a-uuid")
+
+
+def test_search_lists_comments_only_when_asked_for_by_type(
+    ouro_client, alice, alice_key, make_post
+):
+    post = make_post(alice, "Searchable", name="Searchable post")
+    client = ouro_client(alice_key)
+    comment = client.comments.create("Searchable remark", parent_id=str(post.pk))
+    found = client.assets.search("Searchable")
+    assert [a.id for a in found] == [post.pk]
+    by_type = client.assets.search("Searchable", asset_type="comment")
+    assert [a.id for a in by_type] == [comment.id]
