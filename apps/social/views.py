@@ -83,7 +83,8 @@ def comment_post(request: HttpRequest, parent_id: uuid.UUID) -> HttpResponse:
             parent = selectors.comment_for_viewer(user=request.user, comment_id=uuid.UUID(reply_to))
         except ValueError:
             parent = None
-        if parent is None:
+        holder = thread.target if thread.target is not None else thread.action
+        if parent is None or holder.pk not in (parent.target_id, parent.action_id):
             raise Http404("No such comment")
         target = selectors.Thread(comment=parent)
     error = ""

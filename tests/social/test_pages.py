@@ -124,3 +124,16 @@ def test_a_reader_comments_in_the_browser_and_the_author_is_told(
     page.wait_for_url(f"{live_site.url}/notifications")
     assert page.locator(".unread-count").count() == 0
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_a_reply_goes_only_under_a_comment_of_the_same_thread(client, alice, bob, make_post):
+    first, second = make_post(alice, "One"), make_post(alice, "Two")
+    client.force_login(bob)
+    client.post(f"/comments/{first.pk}/new", {"text": "On one"}, HTTP_HX_REQUEST="true")
+    comment = Comment.objects.get()
+    response = client.post(
+        f"/comments/{second.pk}/new", {"text": "Stray", "reply_to": str(comment.pk)}
+    )
+    assert response.status_code == 404 and Comment.objects.count() == 1
+    response = client.post(f"/comments/{second.pk}/new", {"text": "x", "reply_to": "nope"})
+    assert response.status_code == 404
