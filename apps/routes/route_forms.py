@@ -56,6 +56,13 @@ class RouteForm(forms.Form):
     execution_mode = forms.ChoiceField(choices=ExecutionMode.choices)
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.INHERIT)
     parameters = JsonField(kind=list, help_text='[{"name", "in", "required", "schema"}]')
+    parameters_source = forms.ChoiceField(
+        choices=[("rows", "the rows above"), ("json", "this JSON")],
+        initial="rows",
+        required=False,
+        widget=forms.RadioSelect,
+        label="Save the parameters from",
+    )
     request_body = JsonField(
         kind=dict, help_text='{"required": true, "content": {"application/json": {"schema": …}}}'
     )
@@ -80,6 +87,25 @@ class RouteForm(forms.Form):
         required=False,
         min_value=1,
         help_text="Per-second prices: the most seconds one run is charged for (and holds)",
+    )
+    sync_timeout_seconds = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3600,
+        label="Wait for a sync answer (seconds)",
+        help_text="How long an API caller waits for a sync run before it answers in-progress",
+    )
+    quiet_window_seconds = forms.IntegerField(
+        required=False,
+        min_value=10,
+        label="Quiet window (seconds)",
+        help_text="An async run with no callback, log or progress for this long is timed out",
+    )
+    hard_timeout_seconds = forms.IntegerField(
+        required=False,
+        min_value=10,
+        label="Hard timeout (seconds)",
+        help_text="The longest any run may take, whatever it reports",
     )
     total_timeout_seconds = forms.IntegerField(
         required=False,
@@ -119,8 +145,155 @@ class RouteForm(forms.Form):
             self.add_error("price", str(exc))
         return data
 
-    def route_data(self) -> dict:
+    def route_data(self, rows: "forms.BaseFormSet | None" = None) -> dict:
+        """The route's fields; the parameters from `rows` unless the JSON was chosen."""
         data = dict(self.cleaned_data)
-        for name in ("price", "price_unit", "max_billable_seconds"):
+        for name in ("price", "price_unit", "max_billable_seconds", "parameters_source"):
             data.pop(name, None)
+        for name in ("sync_timeout_seconds", "quiet_window_seconds", "hard_timeout_seconds"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        if rows is not None and self.cleaned_data.get("parameters_source") != "json":
+            data["parameters"] = parameters_from_rows(
+                [row for row in rows.cleaned_data if row and not row.get("DELETE")]
+            )
         return data
+
+
+# Parameters as rows --------------------------------------------------------------------------
+
+LOCATIONS = [("query", "query"), ("path", "path"), ("header", "header"), ("cookie", "cookie")]
+ROW_TYPES = [
+    ("string", "text"),
+    ("integer", "whole number"),
+    ("number", "number"),
+    ("boolean", "yes / no"),
+    ("array", "list of text"),
+    ("", "other (kept as it is)"),
+]
+ROW_KEYS = ("name", "in", "required", "description")
+
+
+class ParameterRowForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    location = forms.ChoiceField(choices=LOCATIONS, initial="query", label="In")
+    type = forms.ChoiceField(choices=ROW_TYPES, required=False, initial="string")
+    required = forms.BooleanField(required=False)
+    # A textarea: parameter descriptions are markdown, often of several lines.
+    description = forms.CharField(
+        required=False, strip=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    default = forms.CharField(required=False, strip=False, max_length=2000)
+    # The rest of the parameter (format, enum, limits, examples...), kept as it was.
+    extra = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_extra(self) -> dict:
+        text = self.cleaned_data.get("extra") or ""
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            raise forms.ValidationError("This row's hidden details are damaged") from None
+        return value if isinstance(value, dict) else {}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind, default = data.get("type"), (data.get("default") or "").strip()
+        if data.get("name") and default:
+            try:
+                data["default_value"] = _typed(kind, default)
+            except ValueError as exc:
+                self.add_error("default", str(exc))
+        return data
+
+
+ParameterRows = forms.formset_factory(ParameterRowForm, extra=1, can_delete=True, max_num=300)
+
+
+def _typed(kind: str | None, text: str):
+    """A row's default, as its type's JSON value."""
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError("Enter a whole number") from None
+    if kind == "number":
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError("Enter a number") from None
+    if kind == "boolean":
+        if text.lower() not in ("true", "false"):
+            raise ValueError("Enter true or false")
+        return text.lower() == "true"
+    if kind == "array":
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+def _default_text(default) -> str:
+    if default is None:
+        return ""
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    if isinstance(default, list):
+        return ", ".join(map(str, default))
+    return str(default)
+
+
+def parameters_as_rows(parameters: list) -> list[dict] | None:
+    """Rows for a route's parameters, or None when some cannot be rows (a `$ref`)."""
+    rows = []
+    for param in parameters or []:
+        if not isinstance(param, dict) or not param.get("name") or "$ref" in param:
+            return None
+        schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+        kind = schema.get("type") if schema.get("type") in dict(ROW_TYPES) else ""
+        if kind == "array" and (schema.get("items") or {}).get("type") not in (None, "string"):
+            kind = ""
+        default = schema.get("default")
+        extra = {k: v for k, v in param.items() if k not in ROW_KEYS}
+        if kind:
+            extra["schema"] = {k: v for k, v in schema.items() if k not in ("type", "default")}
+        rows.append(
+            {
+                "name": param["name"],
+                "location": param.get("in", "query"),
+                "type": kind,
+                "required": bool(param.get("required")),
+                "description": param.get("description", ""),
+                "default": _default_text(default) if kind else "",
+                "extra": json.dumps(extra) if extra else "",
+            }
+        )
+    return rows
+
+
+def parameters_from_rows(rows: list[dict]) -> list[dict]:
+    """The parameters the rows describe; a row without a name is left out."""
+    parameters = []
+    for row in rows:
+        if not row.get("name"):
+            continue
+        extra = dict(row.get("extra") or {})
+        schema = dict(extra.pop("schema", None) or {})
+        kind = row.get("type") or ""
+        if kind:
+            schema["type"] = kind
+            if kind == "array":
+                schema.setdefault("items", {"type": "string"})
+            schema.pop("default", None)
+            if "default_value" in row:
+                schema["default"] = row["default_value"]
+        param = {"name": row["name"], "in": row["location"], **extra}
+        if row.get("required") or row["location"] == "path":
+            param["required"] = True
+        else:
+            param.pop("required", None)
+        if row.get("description"):
+            param["description"] = row["description"]
+        if schema or kind:
+            param["schema"] = schema
+        parameters.append(param)
+    return parameters

@@ -17,7 +17,7 @@ from apps.accounts.services import personal_org
 from apps.assets.selectors import asset_can_edit, asset_is_admin
 from apps.routes.import_report import import_report
 from apps.routes.models import Route
-from apps.routes.route_forms import RouteForm
+from apps.routes.route_forms import ParameterRows, RouteForm, parameters_as_rows
 from apps.routes.selectors import service_routes
 from apps.routes.services import (
     RouteError,
@@ -292,20 +292,32 @@ def service_delete_view(request: HttpRequest, service_id) -> HttpResponse:
     return render(request, "services/delete.html", {"service": service, "summary": summary})
 
 
+def _parameter_rows(request: HttpRequest, initial: list | None = None):
+    """The parameter rows of the route editor; None for a post without them (the parameters
+    then come from their JSON)."""
+    if request.method != "POST":
+        return ParameterRows(prefix="param", initial=initial or [])
+    if "param-TOTAL_FORMS" not in request.POST:
+        return None
+    return ParameterRows(request.POST, prefix="param", initial=initial or [])
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def service_route_new(request: HttpRequest, service_id) -> HttpResponse:
     service = _service(request, service_id, edit=True)
     form = RouteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    rows = _parameter_rows(request)
+    if request.method == "POST" and form.is_valid() and (rows is None or rows.is_valid()):
         try:
-            route_create(service=service, user=request.user, data=form.route_data())
+            route_create(service=service, user=request.user, data=form.route_data(rows))
         except RouteError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, "Route added.")
             return redirect("service_detail", service_id=service.pk)
-    return render(request, "services/route_form.html", {"form": form, "service": service})
+    context = {"form": form, "rows": rows, "service": service}
+    return render(request, "services/route_form.html", context)
 
 
 @login_required
@@ -333,18 +345,23 @@ def service_route_edit(request: HttpRequest, service_id, route_id) -> HttpRespon
             "input_assets",
             "output_assets",
             "total_timeout_seconds",
+            "sync_timeout_seconds",
+            "quiet_window_seconds",
+            "hard_timeout_seconds",
         )
     }
     initial.update(RouteForm.pricing_initial(route.pricing))
+    as_rows = parameters_as_rows(route.parameters)
+    initial["parameters_source"] = "rows" if as_rows is not None else "json"
     form = RouteForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    rows = _parameter_rows(request, initial=as_rows)
+    if request.method == "POST" and form.is_valid() and (rows is None or rows.is_valid()):
         try:
-            route_update(route=route, data=form.route_data())
+            route_update(route=route, data=form.route_data(rows))
         except RouteError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, "Route saved.")
             return redirect("service_detail", service_id=service.pk)
-    return render(
-        request, "services/route_form.html", {"form": form, "service": service, "route": route}
-    )
+    context = {"form": form, "rows": rows, "service": service, "route": route}
+    return render(request, "services/route_form.html", context)

@@ -424,10 +424,26 @@ def _validated(data: dict, route: Route) -> dict:
         )
     if "total_timeout_seconds" in data:
         values["total_timeout_seconds"] = _seconds(data["total_timeout_seconds"])
+    for name, low, high in TIMEOUT_BOUNDS:
+        if data.get(name) is not None:
+            value = data[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise RouteError(
+                    f"{name} must be a whole number of seconds from {low} to {high}", field=name
+                )
+            values[name] = value
     pricing = _pricing(data, route.pricing)
     if pricing != route.pricing:
         values["pricing"] = pricing
     return values
+
+
+# The waits a route may set: (field, at least, at most) in seconds.
+TIMEOUT_BOUNDS = (
+    ("sync_timeout_seconds", 1, 3600),
+    ("quiet_window_seconds", 10, 7 * 24 * 3600),
+    ("hard_timeout_seconds", 10, 30 * 24 * 3600),
+)
 
 
 def _seconds(value) -> int | None:

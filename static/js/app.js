@@ -111,3 +111,58 @@
     button.textContent = "Inserted";
   });
 })();
+
+// Rows of a Django formset: [data-formset-add=prefix] adds a row from the <template
+// data-formset-empty> (its __prefix__ replaced by the next index) and counts it.
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-formset-add]");
+    if (!button) return;
+    var prefix = button.getAttribute("data-formset-add");
+    var set = button.closest("[data-formset]");
+    var total = set.querySelector("#id_" + prefix + "-TOTAL_FORMS");
+    var template = set.querySelector("template[data-formset-empty]");
+    var index = Number(total.value);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    set.querySelector("[data-formset-rows]").insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var first = set.querySelector("[data-formset-rows] tr:last-child input");
+    if (first) first.focus();
+  });
+})();
+
+// A JSON textarea says whether it holds valid JSON while it is typed into.
+(function () {
+  function check(area) {
+    var status = area.parentNode.querySelector(".json-status");
+    if (!status) return;
+    var text = area.value.trim();
+    if (!text) {
+      status.textContent = "Empty";
+      area.removeAttribute("aria-invalid");
+      return;
+    }
+    try {
+      JSON.parse(text);
+      status.textContent = "Valid JSON";
+      status.classList.remove("field-error");
+      area.removeAttribute("aria-invalid");
+    } catch (error) {
+      var message = String(error.message || error);
+      var match = /position (\d+)/.exec(message);
+      if (match) {
+        var line = area.value.slice(0, Number(match[1])).split("\n").length;
+        message = "Line " + line + ": " + message;
+      }
+      status.textContent = "Not valid JSON. " + message;
+      status.classList.add("field-error");
+      area.setAttribute("aria-invalid", "true");
+    }
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.closest && event.target.closest("[data-json-editor]")) check(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-json-editor] textarea").forEach(check);
+  });
+})();
