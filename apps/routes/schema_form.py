@@ -336,7 +336,7 @@ def _field(
                 required=required,
                 help=help,
                 components=components,
-                depth=depth,
+                depth=depth + 1,  # a ref to itself must end
             )
             return dataclasses.replace(inner, nullable=True, schema=schema)
         if options:

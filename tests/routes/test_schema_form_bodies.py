@@ -350,3 +350,14 @@ def test_the_report_says_what_renders_what_is_json_text_and_what_is_not_offered(
     assert ("cookie.s", "cookie parameters are not sent by the platform") in report.not_offered
     assert ("body as multipart/mixed", "this media type cannot be sent") in report.not_offered
     assert not report.fully_representable
+
+
+def test_a_nullable_choice_that_refers_to_itself_ends():
+    components = {
+        "schemas": {"A": {"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]}}
+    }
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}
+    (field,) = form_fields([], body, components)
+    inputs, _ = form_parse([field], {})
+    with pytest.raises(FormInputError):
+        validate(body, {"body": 3}, components=components)
