@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from apps.assets.models import Asset, AssetShare, Dataset, DatasetRow, File, FileUpload
+from apps.assets.models import (
+    Asset,
+    AssetShare,
+    Dataset,
+    DatasetRow,
+    DatasetView,
+    File,
+    FileUpload,
+)
 
 
 @admin.register(Asset)
@@ -36,3 +44,9 @@ class DatasetAdmin(admin.ModelAdmin):
 class DatasetRowAdmin(admin.ModelAdmin):
     list_display = ("dataset", "position")
     list_select_related = ("dataset",)
+
+
+@admin.register(DatasetView)
+class DatasetViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "dataset", "created_by", "created_at")
+    search_fields = ("name",)

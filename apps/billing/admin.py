@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from apps.billing.models import LedgerEntry, UsageRecord, Wallet
+from apps.billing.models import AssetPurchase, AssetSale, LedgerEntry, UsageRecord, Wallet
 from apps.billing.pricing import dollars, parse_dollars
 from apps.billing.services import WalletError, wallet_adjust
 
@@ -88,3 +88,13 @@ class UsageRecordAdmin(ReadOnly):
 class LedgerEntryAdmin(ReadOnly):
     list_display = ("created_at", "wallet", "kind", "amount_cents", "balance_after_cents")
     list_filter = ("kind",)
+
+
+@admin.register(AssetSale)
+class AssetSaleAdmin(ReadOnly):
+    list_display = ("asset", "price_cents", "currency", "updated_at")
+
+
+@admin.register(AssetPurchase)
+class AssetPurchaseAdmin(ReadOnly):
+    list_display = ("created_at", "asset_name", "buyer", "seller", "price_cents")

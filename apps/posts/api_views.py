@@ -27,6 +27,7 @@ from apps.posts.markdown import RenderLimitError
 from apps.posts.models import Post
 from apps.posts.selectors import post_embeds, post_for_viewer
 from apps.posts.services import PostError, post_create, post_update
+from apps.posts.shared_ids import posts_path_owner
 from apps.posts.tiptap import DocumentError, markdown_to_tiptap, tiptap_to_markdown
 
 
@@ -120,6 +121,9 @@ def post_create_view(request: Request):
 @extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
 @api_view(["GET", "PUT", "DELETE"])
 def post_detail_view(request: Request, post_id: str):
+    other = posts_path_owner(post_id)
+    if other is not None:  # a comment, read or deleted where the clients look for it
+        return other(request._request, post_id)
     post = _load(request, post_id)
     if request.method == "GET":
         return ok(post_dict(post, user=request.user))

@@ -5,8 +5,6 @@ from apps.social import api_views as v
 urlpatterns = [
     path("comments/create", v.comment_create_view),
     path("comments/<str:comment_id>", v.comment_detail_view),
-    # Only ids: posts/create and the rest of the posts API stay with the posts app.
-    re_path(r"^posts/(?P<post_id>[0-9a-fA-F-]{36})$", v.post_or_comment_view),
     path("assets/impact", v.assets_impact_view),
     path("assets/<str:parent_id>/comments", v.thread_comments_view),
     path("assets/<str:asset_id>/connections", v.asset_connections_view),

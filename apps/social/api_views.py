@@ -2,7 +2,6 @@
 refusal of what this platform does not offer (quests, conversations)."""
 
 from django.http import HttpRequest
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -13,7 +12,6 @@ from apps.api.schema import PAGE, query
 from apps.assets.api_views.common import asset_for_request
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_can_view, asset_is_admin
-from apps.posts.api_views import post_detail_view
 from apps.social import selectors, services
 from apps.social.models import CATEGORY_TYPES, Comment
 from apps.social.serializers import comment_dict, connection_dict, notification_dict
@@ -97,12 +95,14 @@ def comment_detail_view(request: Request, comment_id: str):
     return ok(comment_dict(comment))
 
 
-@csrf_exempt  # both views it hands over to are API views (token-authenticated, CSRF-exempt)
-def post_or_comment_view(request: HttpRequest, post_id: str):
-    """`/posts/{id}` as the clients call it: a comment is deleted (and read) there too."""
-    if Comment.objects.filter(pk=_uuid_or_none(post_id)).exists():
-        return comment_detail_view(request, comment_id=post_id)
-    return post_detail_view(request, post_id=post_id)
+def comment_claims(asset_id: str) -> bool:
+    """Whether `asset_id` is a comment's (the posts API hands those requests over)."""
+    return Comment.objects.filter(pk=_uuid_or_none(asset_id)).exists()
+
+
+def comment_at_posts_path(request: HttpRequest, asset_id: str):
+    """`/posts/{id}` for a comment: what `/comments/{id}` answers."""
+    return comment_detail_view(request, comment_id=asset_id)
 
 
 def _uuid_or_none(value: str):

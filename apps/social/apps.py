@@ -12,10 +12,12 @@ class SocialConfig(AppConfig):
         from apps.actions.signals import action_finished
         from apps.assets.kinds import asset_engagement_register, asset_kind_register
         from apps.posts.models import Post
-        from apps.social import receivers, selectors
+        from apps.posts.shared_ids import posts_path_owner_register
+        from apps.social import api_views, receivers, selectors
         from apps.social.models import Comment
 
         asset_kind_register("comment", model=Comment)
+        posts_path_owner_register(api_views.comment_claims, api_views.comment_at_posts_path)
         asset_engagement_register(selectors.asset_engagement)
         action_finished.connect(receivers.on_action_finished, dispatch_uid="social-action")
         join_requested.connect(receivers.on_join_requested, dispatch_uid="social-join")

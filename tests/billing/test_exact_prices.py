@@ -41,7 +41,7 @@ def priced_over_the_api(api, alice_key, make_service, price: str) -> Route:
             "route": {
                 "method": "GET",
                 "path": "/hello",
-                "name": "hello",
+                "name": f"hello {price}",  # route names are the owner's own, one each
                 "parameters": [HELLO],
                 "monetization": "pay-per-use",
                 "unit_cost_usd": float(price),  # a JSON number: 1e-07 for the smallest
@@ -59,7 +59,7 @@ def priced_in_the_form(client, alice, make_service, price: str) -> Route:
     form = {
         "method": "GET",
         "path": "/hello",
-        "name": "hello",
+        "name": f"hello in a form {price}",  # route names are the owner's own, one each
         "execution_mode": "sync",
         "visibility": "inherit",
         "parameters": json.dumps([HELLO]),
@@ -68,7 +68,7 @@ def priced_in_the_form(client, alice, make_service, price: str) -> Route:
     }
     answer = client.post(f"/services/{service.pk}/routes/new", form)
     assert answer.status_code == 302, answer.content.decode()[:2000]
-    return service.routes.get(name="hello")
+    return service.routes.get(path="/hello")
 
 
 def priced_in_a_spec(api, alice_key, demo_upstream, price: str) -> Route:
@@ -98,7 +98,8 @@ def priced_in_a_spec(api, alice_key, demo_upstream, price: str) -> Route:
         },
     )
     assert answer.status_code == 201, answer.json()
-    return Route.objects.get(service_id=answer.json()["data"]["id"], name="hello")
+    # The owner has other routes called hello: the import names this one after its service.
+    return Route.objects.get(service_id=answer.json()["data"]["id"], operation_id="hello")
 
 
 def test_prices_declared_three_ways_are_charged_to_the_exact_cent(
