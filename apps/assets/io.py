@@ -13,6 +13,7 @@ from typing import Any
 from apps.assets.filetypes import declaration_mismatch
 from apps.assets.models import Asset, Dataset, File
 from apps.assets.selectors import asset_can_view, asset_concrete
+from apps.assets.serializers import dataset_metadata_dict
 from apps.assets.services import signed_download_url
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,15 @@ def file_payload(file: File) -> dict:
 
 
 def dataset_payload(dataset: Dataset) -> dict:
+    """A dataset as a route receives it: its rows, with the metadata the clients read."""
     rows = list(dataset.rows.values_list("data", flat=True)[:MAX_INJECTED_ROWS])
-    return {"id": str(dataset.pk), "name": dataset.name, "data": rows}
+    return {
+        "id": str(dataset.pk),
+        "name": dataset.name,
+        "description": dataset.description or "",
+        "metadata": dataset_metadata_dict(dataset),
+        "data": rows,
+    }
 
 
 def post_payload(post) -> dict:

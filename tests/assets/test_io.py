@@ -52,6 +52,13 @@ class TestResolve:
         assert item.payload == {
             "id": str(dataset.pk),
             "name": "rows",
+            "description": "",
+            "metadata": {
+                "table_name": f"dataset_{dataset.pk.hex}",
+                "schema": "datasets",
+                "columns": ["count"],
+                "table_size": 2,
+            },
             "data": [{"count": 2}, {"count": 3}],
         }
 

@@ -59,10 +59,7 @@ FORMAT_SAMPLES = {
 # The declared dataset input of these operations is checked with the platform's injected
 # dataset payload ({id, name, data}), which lacks the `metadata` the spec requires: a gap of
 # input-asset injection, not of the form (the form's own fields all pass).
-KNOWN_INJECTION_GAPS = {
-    ("ouro-wrappers-nixtla-timegpt-generated.json", "POST /forecast"),
-    ("ouro-wrappers-nixtla-timegpt-generated.json", "POST /forecast/report"),
-}
+KNOWN_INJECTION_GAPS: set[tuple[str, str]] = set()
 
 
 @pytest.fixture
