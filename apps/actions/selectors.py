@@ -430,48 +430,37 @@ def lineage_graph(*, user, asset=None, action: Action | None = None) -> dict:
         if (kind, node_id, direction) in walked:
             continue
         walked.add((kind, node_id, direction))
+        # From an asset: the runs that made it (up) or took it (down); from a run: what it
+        # took (up) or made (down). Each edge points from an input to its run to its output.
         if kind == "asset":
             role = ActionAsset.Role.OUTPUT if direction == "up" else ActionAsset.Role.INPUT
             links = ActionAsset.objects.filter(asset_id=node_id, role=role).select_related(
                 "action__route__parent", "action__user"
             )
-            for link in links:
-                run = link.action
-                if not action_can_view(user=user, action=run):
-                    hidden.add(run.pk)
-                    continue
-                if str(run.pk) not in actions and len(assets) + len(actions) >= GRAPH_NODES:
-                    truncated = True
-                    continue
-                actions[str(run.pk)] = run
-                pair = (
-                    (str(run.pk), str(node_id))
-                    if direction == "up"
-                    else (str(node_id), str(run.pk))
-                )
-                edges.add(pair)
-                queue.append(("action", run.pk, direction))
+            found = [(link.action, "action") for link in links]
         else:
             role = ActionAsset.Role.INPUT if direction == "up" else ActionAsset.Role.OUTPUT
             links = ActionAsset.objects.filter(action_id=node_id, role=role).select_related(
                 "asset__parent", "asset__user", "asset__org"
             )
-            for link in links:
-                linked = link.asset
-                if not asset_can_view(user=user, asset=linked):
-                    hidden.add(linked.pk)
-                    continue
-                if str(linked.pk) not in assets and len(assets) + len(actions) >= GRAPH_NODES:
-                    truncated = True
-                    continue
-                assets[str(linked.pk)] = linked
-                pair = (
-                    (str(linked.pk), str(node_id))
-                    if direction == "up"
-                    else (str(node_id), str(linked.pk))
-                )
-                edges.add(pair)
-                queue.append(("asset", linked.pk, direction))
+            found = [(link.asset, "asset") for link in links]
+        for node, node_kind in found:
+            shown = actions if node_kind == "action" else assets
+            visible = (
+                action_can_view(user=user, action=node)
+                if node_kind == "action"
+                else asset_can_view(user=user, asset=node)
+            )
+            if not visible:
+                hidden.add(node.pk)
+                continue
+            if str(node.pk) not in shown and len(assets) + len(actions) >= GRAPH_NODES:
+                truncated = True
+                continue
+            shown[str(node.pk)] = node
+            ends = (str(node.pk), str(node_id))
+            edges.add(ends if direction == "up" else ends[::-1])
+            queue.append((node_kind, node.pk, direction))
     return {
         "assets": assets,
         "actions": actions,
