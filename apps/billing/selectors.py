@@ -3,6 +3,7 @@ their routes. Nobody else's."""
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from apps.assets.selectors import asset_can_view, asset_for_sale
 from apps.billing.models import (
     AssetPurchase,
     AssetSale,
@@ -212,3 +213,22 @@ def asset_sale_fields(asset) -> dict:
 
 def purchases_of(user) -> QuerySet:
     return AssetPurchase.objects.filter(buyer_id=user.pk)
+
+
+def asset_offer(*, user, asset_id) -> dict | None:
+    """An asset for sale as its buy page shows it: the asset, its price, whether this user may
+    read it already (theirs, shared with them, or bought) and what their wallet holds; None
+    when no asset is for sale with this id."""
+    asset = asset_for_sale(asset_id=asset_id)
+    sale = AssetSale.objects.filter(asset_id=asset_id).first() if asset else None
+    if asset is None or sale is None:
+        return None
+    signed_in = user is not None and user.is_authenticated
+    return {
+        "asset": asset,
+        "price_cents": sale.price_cents,
+        "price": dollars(sale.price_cents),
+        "readable": asset_can_view(user=user, asset=asset),
+        "own": signed_in and asset.user_id == user.pk,
+        "available_cents": wallet_of(user).available_cents if signed_in else None,
+    }
