@@ -26,6 +26,9 @@ from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
 from apps.api.schema import PAGE, query
 
+# The clients' short name for a level (ouro-mcp offers "warn").
+LEVEL_ALIASES = {"warn": ActionLog.Level.WARNING}
+
 
 def action_log_dict(line: ActionLog, action: Action) -> dict:
     """A log line as the official client's ActionLog reads it."""
@@ -120,6 +123,7 @@ def action_logs(request: Request, action_id: str):
         raise ApiError(f"sort_order must be asc or desc, not {order!r}", code="invalid_parameter")
     lines = ActionLog.objects.filter(action=action).select_related("user")
     if level := request.query_params.get("level"):
+        level = LEVEL_ALIASES.get(level, level)
         if level not in LOG_LEVELS:
             raise ApiError(
                 f"level must be one of {', '.join(LOG_LEVELS)}, not {level!r}",

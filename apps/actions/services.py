@@ -596,6 +596,7 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
         # The upstream may call back before it answers: the request must be on record first.
         Action.objects.filter(pk=action.pk).update(request=snapshot)
 
+    sent_at = timezone.now()
     try:
         answer = outbound_request(
             method,
@@ -609,13 +610,17 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
             total_timeout_name="the route's total timeout",
         )
     except OutboundError as exc:
+        _lifecycle_record(action, [_sent_line(method, url, sent_at)])
         action_fail(action=action, message=exc.message, request=snapshot)
         return
 
     now = timezone.now()
     status = answer.status
+    lines = [_sent_line(method, url, sent_at), _answered_line(answer, sent_at, now, route)]
     # The outcome, timings and the request as sent are written in one conditional UPDATE.
     recorded = {"request": snapshot, "ack_at": now, "upstream_status_code": status}
+    if not 200 <= status < 300 or status == 202 or route.execution_mode == ExecutionMode.ASYNC:
+        _lifecycle_record(action, lines)
     if not 200 <= status < 300:
         message = _scrub(_failure_message(answer), secrets)
         action_fail(action=action, message=message, upstream_status=status, **recorded)
@@ -635,10 +640,13 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
     try:
         payload = response_payload(answer)
     except ValueError as exc:
+        _lifecycle_record(action, lines)
         action_fail(action=action, message=str(exc), upstream_status=status, **recorded)
         return
     action.route = route
     stored = output_assets_store(action=action, response=_scrub(payload, secrets))
+    # Written before the run shows as ended: whoever sees it finished finds its log complete.
+    _lifecycle_record(action, [*lines, _saved_line(route, stored, answer)])
     action_transition(
         action=action,
         to=Status.SUCCESS,
@@ -646,6 +654,69 @@ def _call_upstream(action: Action, *, webhook_token: str, route: Route | None = 
         response=stored,
         **recorded,
     )
+
+
+def _sent_line(method: str, url: str, at) -> ActionLog:
+    return ActionLog(
+        level=ActionLog.Level.INFO,
+        message=f"Request sent: {method} {url}",
+        metadata={"event": "request_sent", "method": method, "url": url},
+        created_at=at,
+    )
+
+
+def _answered_line(answer, sent_at, at, route: Route) -> ActionLog:
+    elapsed_ms = round((at - sent_at).total_seconds() * 1000)
+    message = f"The upstream answered {answer.status} in {elapsed_ms} ms"
+    if answer.status == 202 or (
+        200 <= answer.status < 300 and route.execution_mode == ExecutionMode.ASYNC
+    ):
+        message += "; the result comes later through the run's webhook"
+    return ActionLog(
+        level=ActionLog.Level.INFO if 200 <= answer.status < 300 else ActionLog.Level.WARNING,
+        message=message,
+        metadata={
+            "event": "upstream_answered",
+            "status": answer.status,
+            "elapsed_ms": elapsed_ms,
+            "bytes": len(answer.content or b""),
+        },
+        created_at=at,
+    )
+
+
+def _saved_line(route: Route, stored: Any, answer) -> ActionLog:
+    declared = route.output_assets or {}
+    saved = {}
+    if isinstance(stored, dict):
+        saved = {
+            name: stored[name]["asset_type"]
+            for name in declared
+            if isinstance(stored.get(name), dict) and stored[name].get("id")
+        }
+    if saved:
+        named = ", ".join(f"{name!r} ({kind})" for name, kind in saved.items())
+        message = f"Outputs saved: {named}"
+    else:
+        kind = (answer.headers.get("Content-Type") or "no content type").split(";")[0]
+        message = f"Response saved: {len(answer.content or b'')} bytes of {kind}"
+    return ActionLog(
+        level=ActionLog.Level.INFO,
+        message=message,
+        metadata={
+            "event": "outputs_saved",
+            "outputs": {name: str(stored[name]["id"]) for name in saved},
+        },
+    )
+
+
+def _lifecycle_record(action: Action, lines: list[ActionLog]) -> None:
+    """The platform's own lines of a run it called (request sent, the upstream's answer and
+    how long it took, what was saved), written in one statement with the times they happened."""
+    for line in lines:
+        line.action_id = action.pk
+        line.origin = "system"
+    ActionLog.objects.bulk_create(lines)
 
 
 def response_payload(answer) -> Any:
