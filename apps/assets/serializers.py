@@ -58,6 +58,7 @@ def dataset_metadata_dict(dataset) -> dict:
         "table_size": dataset.row_count,
         **({"refs": refs} if refs else {}),
         **({"enum_columns": enums} if enums else {}),
+        **({"key_columns": dataset.key_columns} if dataset.key_columns else {}),
     }
 
 

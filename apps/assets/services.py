@@ -653,6 +653,37 @@ def _check_values(dataset: Dataset, column: str, check) -> None:
 
 
 @transaction.atomic
+def dataset_key_columns_set(*, dataset: Dataset, key_columns) -> Dataset:
+    """Declare the columns that name a row (what upsert and update match rows on): a list of
+    the dataset's columns whose values no two rows share; [] clears it."""
+    if not isinstance(key_columns, list) or not all(isinstance(k, str) for k in key_columns):
+        raise AssetError("key_columns must be a list of column names", code="invalid_key_columns")
+    keys = list(dict.fromkeys(key_columns))
+    with transaction.atomic():
+        dataset = _locked(dataset)
+        known = {c["name"] for c in dataset.columns}
+        unknown = [k for k in keys if k not in known]
+        if unknown:
+            raise AssetError(
+                f"key_columns names no column of this dataset: {', '.join(unknown)}",
+                code="unknown_column",
+            )
+        if keys:
+            seen = set()
+            for row in dataset.rows.values_list("data", flat=True).iterator():
+                key = _row_key(row, keys)
+                if key in seen:
+                    shown = ", ".join(f"{k}={row.get(k)!r}" for k in keys)
+                    raise AssetError(
+                        f"key_columns must name each row once, but two rows have {shown}",
+                        code="duplicate_key",
+                    )
+                seen.add(key)
+        dataset.key_columns = keys
+        dataset.save(update_fields=["key_columns", "last_updated"])
+    return dataset
+
+
 def dataset_column_add(
     *, dataset: Dataset, name, type="text", nullable=True, label=None, enum_values=None
 ) -> Dataset:

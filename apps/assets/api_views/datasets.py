@@ -123,6 +123,8 @@ def dataset_detail(request: Request, dataset_id: str):
         data = body_object(request, where or None)
         with asset_errors():
             metadata_update(dataset, data, where)
+            if data.get("key_columns") is not None:
+                services.dataset_key_columns_set(dataset=dataset, key_columns=data["key_columns"])
             refs, enums = _declared(data, "refs"), _declared(data, "enum_columns")
             if refs or enums:
                 services.dataset_columns_promote(
