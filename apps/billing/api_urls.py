@@ -4,6 +4,7 @@ from apps.billing import api_views
 
 urlpatterns = [
     path("services/<str:service_id>/routes/<str:route_id>/cost", api_views.route_cost),
+    path("user/plan-info", api_views.plan_info),
     path("stripe/wallet/balance", api_views.balance),
     path("stripe/wallet/transactions", api_views.transactions),
     path("stripe/wallet/pending-earnings", api_views.pending_earnings),

@@ -19,6 +19,7 @@ from apps.billing.pricing import (
 from apps.billing.selectors import (
     earnings_of,
     ledger_of,
+    plan_of,
     usage_of,
     usage_summary,
     wallet_of,
@@ -113,6 +114,16 @@ def usage_history(request: Request):
             },
         }
     )
+
+
+@api_view(["GET"])
+def plan_info(request: Request):
+    """`PlanInfo` of the caller: `{planType, name, limits: {maxStorageBytes, maxAssets,
+    maxDatasets, maxFileBytes, canCreatePrivateAssets, canMonetize}, usage: {storage, assets,
+    datasets: {used, limit}}}`. A self-hosted platform sells no plans: everyone has the one
+    plan, `self-hosted`, whose limits are `-1` (none) but for the size of one file
+    (FILE_UPLOAD_MAX_BYTES); private assets and priced routes are open to all."""
+    return ok(plan_of(request.user))
 
 
 @api_view(["GET"])

@@ -1,8 +1,10 @@
 """What a user may read of money: their own wallet, ledger and the usage of their runs and
 their routes. Nobody else's."""
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 
+from apps.assets.models import Asset, AssetType, Dataset, File
 from apps.assets.selectors import asset_can_view, asset_for_sale
 from apps.billing.models import (
     AssetPurchase,
@@ -231,4 +233,35 @@ def asset_offer(*, user, asset_id) -> dict | None:
         "readable": asset_can_view(user=user, asset=asset),
         "own": signed_in and asset.user_id == user.pk,
         "available_cents": wallet_of(user).available_cents if signed_in else None,
+    }
+
+
+# The one plan of a self-hosted platform: nothing is sold, so nothing is capped by a plan.
+SELF_HOSTED_PLAN = "self-hosted"
+NO_LIMIT = -1
+
+
+def plan_of(user) -> dict:
+    """The caller's plan as the clients' PlanInfo reads it: this platform's one plan, its
+    limits (`-1`: none; a single file is capped by FILE_UPLOAD_MAX_BYTES) and what the caller
+    uses now (their live assets, datasets and the bytes of their files)."""
+    owned = Asset.objects.filter(user=user, archived_at__isnull=True)
+    files = File.objects.filter(user=user, archived_at__isnull=True)
+    used = {
+        "storage": files.aggregate(total=Sum("size"))["total"] or 0,
+        "assets": owned.filter(asset_type__in=AssetType.values).count(),
+        "datasets": Dataset.objects.filter(user=user, archived_at__isnull=True).count(),
+    }
+    return {
+        "planType": SELF_HOSTED_PLAN,
+        "name": "Self-hosted",
+        "limits": {
+            "maxStorageBytes": NO_LIMIT,
+            "maxAssets": NO_LIMIT,
+            "maxDatasets": NO_LIMIT,
+            "maxFileBytes": settings.FILE_UPLOAD_MAX_BYTES,
+            "canCreatePrivateAssets": True,
+            "canMonetize": True,
+        },
+        "usage": {key: {"used": value, "limit": NO_LIMIT} for key, value in used.items()},
     }
