@@ -11,6 +11,8 @@ Pure: data in, data out (no database, no Django forms). The steps:
 - `inputs_validate(...)` -> every error of the inputs against the schemas in one pass, in
   plain words, keyed by field path (OpenAPI 3.0 with `nullable`, or 3.1 = JSON Schema
   2020-12), whether they came from the form or the API;
+- `fields_grouped(specs, data, error_paths)` -> how sibling fields lay out: required first,
+  many optional ones folded (open when one holds a value or an error);
 - `operation_form_report(...)` -> for one operation, what renders as fields, what falls back
   to JSON text and why, and what is not offered (and why): the import report is built on it.
 
@@ -709,6 +711,48 @@ def _touched(spec: FieldSpec, data) -> bool:
     if spec.kind == "file":
         return bool(_values(data, spec.name))
     return _raw(data, spec.name).strip() != spec.initial.strip()
+
+
+# Optional fields beyond this many, in a section or an object, fold into a <details>.
+OPTIONAL_FOLD_OVER = 3
+
+
+@dataclass(frozen=True)
+class FieldGroups:
+    """How a run of sibling fields is laid out, as positions in the list given.
+
+    `leading` renders first: every field, in order, when the run stays flat; the required
+    ones when the optional ones fold. `optional`: the folded optional fields, in order, in a
+    <details> that is `open` when one of them holds a value or an error."""
+
+    leading: tuple[int, ...]
+    optional: tuple[int, ...] = ()
+    open: bool = False
+
+
+def _has_error(spec: FieldSpec, error_paths) -> bool:
+    path = _shown(spec.name)
+    return any(e == path or e.startswith(path + ".") for e in error_paths)
+
+
+def fields_grouped(
+    specs: list[FieldSpec], data, error_paths=(), fold_over: int = OPTIONAL_FOLD_OVER
+) -> FieldGroups:
+    """Required fields first, then the optional ones folded, once there are more than
+    `fold_over` of them; fewer stay flat, in their order. The fold is open when an optional
+    field has an error (by field path, as `inputs_validate` keys them) or a value changed
+    from the form's first one, so neither is ever hidden. (The fields are sent by name: the
+    order they render in does not change the request.)"""
+    optional = [i for i, spec in enumerate(specs) if not spec.required]
+    if len(optional) <= fold_over:
+        return FieldGroups(leading=tuple(range(len(specs))))
+    error_paths = list(error_paths)
+    shown = any(_has_error(specs[i], error_paths) or _touched(specs[i], data) for i in optional)
+    return FieldGroups(
+        leading=tuple(i for i, spec in enumerate(specs) if spec.required),
+        optional=tuple(optional),
+        open=shown,
+    )
 
 
 def _read(spec: FieldSpec, data, errors: dict[str, str]) -> Any:
