@@ -21,6 +21,7 @@ from apps.assets import selectors, services
 from apps.assets.filetypes import category_of
 from apps.assets.kinds import asset_page_sections
 from apps.assets.models import Asset, Dataset, File, FileUpload
+from apps.assets.signals import asset_downloaded
 from apps.assets.tabular import rows_to_csv
 from apps.core.safe_text import json_loads
 
@@ -91,6 +92,8 @@ def signed_download(request: HttpRequest, token: str):
     concrete = selectors.asset_concrete(asset) if asset else None
     if concrete is None:
         raise Http404("Not found")
+    if request.method == "GET":
+        asset_downloaded.send(sender=Asset, asset=asset, user=None)
     return asset_download_response(concrete, format=format)
 
 

@@ -104,8 +104,13 @@ class Notification(models.Model):
         ]
 
 
+# The source of an AssetView that is a download (the asset's bytes served), not a view.
+DOWNLOAD = "download"
+
+
 class AssetView(models.Model):
-    """Someone opened an asset (a page, or a client reading it)."""
+    """Someone opened an asset (a page, or a client reading it), or downloaded it (source
+    DOWNLOAD)."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(

@@ -14,3 +14,7 @@ def on_join_requested(sender, *, team, user, request_id=None, **kwargs) -> None:
 def on_post_saved(sender, *, instance, raw=False, **kwargs) -> None:
     if not raw:
         services.post_mentions_notify(post=instance)
+
+
+def on_asset_downloaded(sender, *, asset, user=None, **kwargs) -> None:
+    services.asset_download_record(asset=asset, user=user)

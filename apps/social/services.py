@@ -17,7 +17,7 @@ from apps.assets.selectors import asset_can_view
 from apps.assets.services import AssetError
 from apps.posts.models import Post
 from apps.posts.services import PostError, content_prepare
-from apps.social.models import AssetView, Comment, Notification, NotificationType
+from apps.social.models import DOWNLOAD, AssetView, Comment, Notification, NotificationType
 from apps.social.selectors import Thread, mentioned_usernames
 
 # A client reading an asset again within this window is one view, not another.
@@ -287,3 +287,9 @@ def asset_view_record(*, asset: Asset, user, source: str = "web") -> bool:
             return False
     AssetView.objects.create(asset=asset, user=viewer, source=source[:16])
     return True
+
+
+def asset_download_record(*, asset: Asset, user) -> None:
+    """Count a download of `asset` (its bytes served): every one counts, a person's too."""
+    viewer = user if user is not None and user.is_authenticated else None
+    AssetView.objects.create(asset_id=asset.pk, user=viewer, source=DOWNLOAD)

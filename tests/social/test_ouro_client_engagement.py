@@ -1,6 +1,9 @@
 """The official client (ouro-py) against the live server: an asset's connections (every edge
 the platform knows), views, counts, properties and impact; quests and conversations refused."""
 
+from pathlib import Path
+
+import httpx
 import pytest
 from ouro import NotFoundError
 from ouro.resources.conversations import ConversationMessages
@@ -159,3 +162,24 @@ def test_a_posts_views_and_comments_are_counted_in_the_post(
     bob_client.comments.create("One", parent_id=str(post.pk))
     read = ouro_client(alice_key).posts.retrieve(str(post.pk))
     assert (read.views, read.comments) == (1, 1)
+
+
+def test_downloads_are_counted_apart_from_views(
+    ouro_client, alice, alice_key, bob_key, make_file, tmp_path
+):
+    file = make_file(alice, "notes.txt", content=b"hello\n")
+    bob_client = ouro_client(bob_key)
+    saved = bob_client.assets.download(str(file.pk), output_path=str(tmp_path))
+    assert Path(saved.path).read_bytes() == b"hello\n"
+    bob_client.assets.download(str(file.pk), output_path=str(tmp_path))  # every one counts
+    link = ouro_client(alice_key).assets.create_download_url(str(file.pk))["download_url"]
+    assert httpx.head(link).status_code == 200  # a HEAD fetches no bytes: not counted
+    assert httpx.get(link).content == b"hello\n"
+
+    counts = ouro_client(alice_key).assets.counts(str(file.pk))
+    assert (counts.downloads, counts.views) == (3, 0)
+    (impact,) = ouro_client(alice_key).assets.impact([str(file.pk)])
+    assert (impact.downloads, impact.views) == (3, 0)
+    assert (
+        AssetView.objects.filter(asset=file, source="download", user__username="bob").count() == 2
+    )

@@ -20,6 +20,7 @@ from apps.assets.api_views.common import (
 from apps.assets.kinds import asset_kind
 from apps.assets.models import Asset, Dataset, File
 from apps.assets.serializers import asset_dict
+from apps.assets.signals import asset_downloaded
 
 CHILDREN_LIMIT = 500
 
@@ -83,7 +84,9 @@ def asset_download(request: Request, asset_id: str):
     from apps.assets.views import asset_download_response
 
     asset = selectors.asset_concrete(asset_for_request(request, asset_id))
-    return asset_download_response(asset, format=_download_format(request, asset))
+    response = asset_download_response(asset, format=_download_format(request, asset))
+    asset_downloaded.send(sender=Asset, asset=asset, user=request.user)
+    return response
 
 
 @api_view(["PUT"])
