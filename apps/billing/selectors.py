@@ -156,6 +156,16 @@ def asset_earned_cents(asset) -> int:
     return records.aggregate(cents=Sum("total_cents"))["cents"] or 0
 
 
+def routes_earned_cents(*, route_ids, service_ids) -> int:
+    """What paid runs of these routes and of these services' routes have earned, each run
+    once (a route and its service both named count its runs once)."""
+    records = UsageRecord.objects.filter(
+        Q(route_id__in=route_ids) | Q(route__service_id__in=service_ids),
+        status=UsageStatus.CONFIRMED,
+    )
+    return records.aggregate(cents=Sum("total_cents"))["cents"] or 0
+
+
 def ledger_discrepancies() -> list[str]:
     """Every wallet whose balance is not the sum of its ledger, or whose held cents are not
     what its running charges hold; empty when the books balance."""

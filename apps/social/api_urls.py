@@ -6,6 +6,7 @@ urlpatterns = [
     path("comments/create", v.comment_create_view),
     path("comments/<str:comment_id>", v.comment_detail_view),
     path("assets/impact", v.assets_impact_view),
+    path("users/<str:name_or_id>/impact", v.user_impact_view),
     path("assets/<str:parent_id>/comments", v.thread_comments_view),
     path("assets/<str:asset_id>/connections", v.asset_connections_view),
     path("assets/<str:asset_id>/view", v.asset_view_view),

@@ -1,11 +1,16 @@
 """Comments, notifications, connections and engagement over the Ouro HTTP API, and the
 refusal of what this platform does not offer (quests, conversations)."""
 
+from datetime import UTC
+
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 
+from apps.accounts.selectors import user_by_name_or_id
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, text_field, window
 from apps.api.errors import ApiError
 from apps.api.schema import PAGE, query
@@ -238,32 +243,64 @@ def asset_properties_view(request: Request, asset_id: str):
     return ok(selectors.asset_properties(asset))
 
 
+def _asset_ids(raw: str | None, name: str) -> list | None:
+    ids = [i.strip() for i in (raw or "").split(",") if i.strip()]
+    if len(ids) > IMPACT_IDS:
+        raise ApiError(f"{name} must name at most {IMPACT_IDS} assets", code="invalid_parameter")
+    return [parse_uuid(i, name) for i in ids] or None
+
+
 @extend_schema(parameters=[query("ids", "Comma-separated asset ids")])
 @api_view(["GET"])
 def assets_impact_view(request: Request):
     """Engagement of several assets at once (`ids`, comma-separated); unseen ones left out."""
-    raw = [i for i in (request.query_params.get("ids") or "").split(",") if i.strip()]
-    if not raw or len(raw) > IMPACT_IDS:
+    ids = _asset_ids(request.query_params.get("ids"), "ids")
+    if not ids:
         raise ApiError(f"ids must name 1 to {IMPACT_IDS} assets", code="invalid_parameter")
-    ids = [parse_uuid(i.strip(), "ids") for i in raw]
-    rows = []
-    for asset in Asset.objects.filter(pk__in=ids).select_related("parent"):
-        if not asset_can_view(user=request.user, asset=asset):
-            continue
-        counts = selectors.asset_counts(asset=asset, user=request.user)
-        rows.append(
-            {
-                **counts,
-                "quality_views": counts["views"],
-                "external_reactions": 0,
-                "asset_id": str(asset.pk),
-                "asset_type": asset.asset_type,
-                "name": asset.name,
-                "owner_user_id": str(asset.user_id),
-                "quest_ids": [],
-            }
-        )
+    rows = [
+        selectors.asset_impact(asset=asset, user=request.user)
+        for asset in Asset.objects.filter(pk__in=ids).select_related("parent")
+        if asset_can_view(user=request.user, asset=asset)
+    ]
     return ok({"assets": rows})
+
+
+@extend_schema(
+    parameters=[
+        query("since", "Count views, comments and runs from this ISO 8601 time on"),
+        query("limit", f"How many of the most recent assets (1 to {IMPACT_IDS}, default 50)", int),
+        query("asset_ids", "Comma-separated ids of the user's assets to sum instead"),
+    ]
+)
+@api_view(["GET"])
+def user_impact_view(request: Request, name_or_id: str):
+    """`UserImpact`: what happened to a user's assets (by username or id) that the caller may
+    see, each (`assets`) and summed (`aggregate`): views, comments, runs (`uses`), each also
+    without the owner's own (`external_*`), and earnings for those who may edit the asset."""
+    owner = user_by_name_or_id(name_or_id)
+    if owner is None:
+        raise ApiError(f"No user {name_or_id!r}", status=404, code="not_found")
+    since = None
+    if raw := request.query_params.get("since"):
+        since = parse_datetime(raw)
+        if since is None:
+            raise ApiError(f"since must be an ISO 8601 time, not {raw!r}", code="invalid_parameter")
+        if timezone.is_naive(since):
+            since = timezone.make_aware(since, UTC)
+    try:
+        limit = int(request.query_params.get("limit", 50))
+    except ValueError:
+        raise ApiError("limit must be a whole number", code="invalid_parameter") from None
+    if not 1 <= limit <= IMPACT_IDS:
+        raise ApiError(f"limit must be 1 to {IMPACT_IDS}", code="invalid_parameter")
+    impact = selectors.user_impact(
+        owner=owner,
+        viewer=request.user,
+        since=since,
+        limit=limit,
+        asset_ids=_asset_ids(request.query_params.get("asset_ids"), "asset_ids"),
+    )
+    return ok(impact)
 
 
 # Not offered here ------------------------------------------------------------------------------

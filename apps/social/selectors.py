@@ -7,19 +7,20 @@ selectors, or the run, through apps.actions'); nothing here decides access on it
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.actions.models import Action, ActionAsset
 from apps.actions.selectors import action_can_view
-from apps.assets.models import Asset, Dataset, File
+from apps.assets.models import Asset, AssetType, Dataset, File
 from apps.assets.selectors import asset_can_edit, asset_can_view, assets_visible_to
-from apps.billing.selectors import asset_earned_cents
+from apps.billing.selectors import asset_earned_cents, routes_earned_cents
 from apps.posts.models import Post
 from apps.routes.models import RouteAsset
-from apps.social.models import CATEGORY_TYPES, AssetView, Comment, Notification
+from apps.social.models import CATEGORY_TYPES, DOWNLOAD, AssetView, Comment, Notification
 
 # Comments --------------------------------------------------------------------------------------
 
@@ -244,25 +245,121 @@ def asset_runs(asset: Asset) -> int:
 def asset_engagement(asset: Asset) -> dict:
     """Views and comments, as a post's JSON carries them."""
     return {
-        "views": AssetView.objects.filter(asset=asset).count(),
+        "views": AssetView.objects.filter(asset=asset).exclude(source=DOWNLOAD).count(),
         "comments": Comment.objects.filter(target=asset, archived_at__isnull=True).count(),
     }
 
 
 def asset_counts(*, asset: Asset, user) -> dict:
-    """Views, comments and runs; earnings only for those who may edit the asset."""
+    """Views, downloads, comments and runs; earnings only for those who may edit the asset."""
     comments = Comment.objects.filter(target=asset, archived_at__isnull=True)
     runs = asset_runs(asset)
+    seen = AssetView.objects.filter(asset=asset)
     return {
-        "views": AssetView.objects.filter(asset=asset).count(),
+        "views": seen.exclude(source=DOWNLOAD).count(),
         "comments": comments.count(),
         "external_comments": comments.exclude(user_id=asset.user_id).count(),
         "runs": runs,
         "uses": runs,
-        "reactions": 0,
-        "downloads": 0,
+        "reactions": 0,  # there are no reactions here
+        "downloads": seen.filter(source=DOWNLOAD).count(),
         "earnings_btc": 0,
         "earnings_usd": asset_earned_cents(asset) if asset_can_edit(user=user, asset=asset) else 0,
+    }
+
+
+IMPACT_SUMS = (
+    "views",
+    "quality_views",
+    "comments",
+    "external_comments",
+    "reactions",
+    "external_reactions",
+    "downloads",
+    "uses",
+    "external_uses",
+    "earnings_btc",
+    "earnings_usd",
+)
+
+
+def _runs_of(asset: Asset) -> QuerySet:
+    """A route's runs; for another asset, the runs that took it as an input."""
+    if asset.asset_type == "route":
+        return Action.objects.filter(route_id=asset.pk)
+    links = ActionAsset.objects.filter(asset_id=asset.pk, role=ActionAsset.Role.INPUT)
+    return Action.objects.filter(pk__in=links.values("action_id"))
+
+
+def asset_impact(*, asset: Asset, user, since: datetime | None = None) -> dict:
+    """What happened to an asset, as the clients' AssetImpact reads it: views, comments and
+    runs (`uses`), each also without the owner's own (`external_*`), since `since` when given;
+    earnings (all time) only for those who may edit it. Views are recorded once per reader a
+    while, so all of them count as quality views; there are no reactions here."""
+    seen = AssetView.objects.filter(asset=asset)
+    views, downloads = seen.exclude(source=DOWNLOAD), seen.filter(source=DOWNLOAD)
+    comments = Comment.objects.filter(target=asset, archived_at__isnull=True)
+    runs = _runs_of(asset)
+    if since is not None:
+        views = views.filter(created_at__gte=since)
+        downloads = downloads.filter(created_at__gte=since)
+        comments = comments.filter(created_at__gte=since)
+        runs = runs.filter(created_at__gte=since)
+    view_count = views.count()
+    week_ago = timezone.now() - timedelta(days=7)
+    recent_views = seen.exclude(source=DOWNLOAD).filter(created_at__gte=week_ago).count()
+    uses = runs.count()
+    return {
+        "asset_id": str(asset.pk),
+        "asset_type": asset.asset_type,
+        "name": asset.name,
+        "owner_user_id": str(asset.user_id),
+        "views": view_count,
+        "quality_views": view_count,
+        "comments": comments.count(),
+        "external_comments": comments.exclude(user_id=asset.user_id).count(),
+        "reactions": 0,
+        "external_reactions": 0,
+        "downloads": downloads.count(),
+        "runs": uses,
+        "uses": uses,
+        "external_uses": runs.exclude(user_id=asset.user_id).count(),
+        "earnings_btc": 0,
+        "earnings_usd": asset_earned_cents(asset) if asset_can_edit(user=user, asset=asset) else 0,
+        "popularity_7d": float(recent_views),
+        "median_dwell_ms": None,
+        "quest_ids": [],
+    }
+
+
+def user_impact(
+    *, owner: User, viewer, since: datetime | None, limit: int, asset_ids: list | None
+) -> dict:
+    """A user's impact: the impact of their assets the viewer may see (those named, else their
+    `limit` most recent), each and summed. An outsider's rollup holds only what they may see."""
+    assets = assets_visible_to(
+        user=viewer,
+        queryset=Asset.objects.filter(user=owner, asset_type__in=AssetType.values),
+    ).select_related("parent")
+    if asset_ids is not None:
+        assets = assets.filter(pk__in=asset_ids).order_by("-created_at")
+    else:
+        assets = assets.order_by("-created_at")[:limit]
+    rows, earning = [], {"route": [], "service": []}
+    for asset in assets:
+        rows.append(asset_impact(asset=asset, user=viewer, since=since))
+        if asset.asset_type in earning and asset_can_edit(user=viewer, asset=asset):
+            earning[asset.asset_type].append(asset.pk)
+    aggregate = {key: sum(row[key] for row in rows) for key in IMPACT_SUMS}
+    # A service earns what its routes earn: summed once, not once per route and per service.
+    aggregate["earnings_usd"] = routes_earned_cents(
+        route_ids=earning["route"], service_ids=earning["service"]
+    )
+    return {
+        "user_id": str(owner.pk),
+        "since": since.isoformat() if since else None,
+        "aggregate": {**aggregate, "assets": len(rows)},
+        "assets": rows,
     }
 
 
