@@ -728,6 +728,20 @@ class FieldGroups:
     leading: tuple[int, ...]
     optional: tuple[int, ...] = ()
     open: bool = False
+    filled: int = 0  # folded fields holding a value (a default too): those are sent
+
+
+def _has_value(spec: FieldSpec, data) -> bool:
+    """Whether the field, as `data` holds it, sends anything."""
+    if spec.kind == "object":
+        return any(_has_value(child, data) for child in spec.children)
+    if spec.kind == "variant":
+        return _variant_choice(spec, data) is not None
+    if spec.kind == "list":
+        return list_count(spec, data) > 0
+    if spec.kind == "file":
+        return bool(_values(data, spec.name))
+    return _raw(data, spec.name).strip() != ""
 
 
 def _has_error(spec: FieldSpec, error_paths) -> bool:
@@ -752,6 +766,7 @@ def fields_grouped(
         leading=tuple(i for i, spec in enumerate(specs) if spec.required),
         optional=tuple(optional),
         open=shown,
+        filled=sum(1 for i in optional if _has_value(specs[i], data)),
     )
 
 

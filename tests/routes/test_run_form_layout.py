@@ -42,6 +42,14 @@ def test_required_fields_lead_and_more_than_three_optional_ones_fold_closed():
         "query.verbose",
     ]
     assert groups.open is False
+    assert groups.filled == 1  # the default of limit is sent: the summary says so
+
+
+def test_the_fold_counts_the_fields_that_send_a_value():
+    specs = form_fields(MANY, None)
+    data = {**form_defaults(specs), "query.sort": "asc", "query.verbose": "true"}
+    assert fields_grouped(specs, data).filled == 3
+    assert fields_grouped(specs, {**data, "query.limit": ""}).filled == 2
 
 
 def test_a_few_optional_fields_stay_flat_in_their_order():
@@ -193,6 +201,7 @@ def test_the_page_folds_many_optional_fields_and_renders_help_safely(client, mak
     fold = re.search(r'<details class="optional-fields"( open)?>\s*<summary>(.*?)</summary>', html)
     assert fold and fold.group(1) is None
     assert fold.group(2).startswith("Optional fields (5)")
+    assert "1 with a value (sent)" in fold.group(2)
     # the required field comes before the fold, the optional ones inside it, names unchanged
     assert html.index('name="query.q"') < fold.start() < html.index('name="query.limit"')
     assert 'id="f-query-cursor" name="query.cursor"' in html

@@ -19,11 +19,13 @@ def help_html(text) -> SafeString:
 @register.filter
 def run_groups(bound_fields, form) -> dict:
     """Sibling fields of the run form as `leading` (shown), `optional` (folded in a
-    <details> when there are many) and `open` (the fold holds a value or an error)."""
+    <details> when there are many), `open` (the fold holds a value or an error) and
+    `filled` (how many folded fields hold a value, and are sent)."""
     bound_fields = list(bound_fields)
     groups = fields_grouped([b.spec for b in bound_fields], form.values, form.errors.keys())
     return {
         "leading": [bound_fields[i] for i in groups.leading],
         "optional": [bound_fields[i] for i in groups.optional],
         "open": groups.open,
+        "filled": groups.filled,
     }
