@@ -77,8 +77,10 @@ def sign_up(page, base: str, username: str) -> None:
     expect(page.get_by_label(f"Account menu: {username}")).to_be_visible()
 
 
-def create_api_key(page) -> str:
+def create_api_key(page, base: str) -> str:
     from playwright.sync_api import expect
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
 
     page.get_by_label(re.compile("^Account menu")).click()
     page.get_by_role("link", name="API keys").click()
@@ -87,11 +89,13 @@ def create_api_key(page) -> str:
     page.get_by_label("Name").fill("laptop")
     page.get_by_role("button", name="Create key").click()
     expect(page.get_by_text("Copy it now: it is not shown again.")).to_be_visible()
-    shown = page.locator("#new-key")
-    key = shown.inner_text().strip()
+    shown = page.locator(".card", has_text="Your new key")
+    key = shown.locator("pre").inner_text().strip()
     assert len(key) > 20
-    copy = page.locator(".highlight").get_by_role("button", name=re.compile("^Copy"))
-    expect(copy).to_be_visible()
+    copy = shown.get_by_role("button", name=re.compile("^Copy")).first
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == key
     row = page.get_by_role("row", name=re.compile("laptop"))
     expect(row).to_contain_text("never")
     prefix = row.locator("code").inner_text().rstrip("…")
@@ -121,7 +125,7 @@ def register_service(page, base: str, name: str, spec_url: str, routes: int) -> 
 
 
 def test_a_newcomer_walks_from_sign_up_to_a_post_others_run_again(
-    bob, browser_page, live_site, demo_upstream, image_tools_upstream
+    bob, browser_page, live_site, ouro_client, demo_upstream, image_tools_upstream
 ):
     from playwright.sync_api import expect
 
@@ -133,8 +137,10 @@ def test_a_newcomer_walks_from_sign_up_to_a_post_others_run_again(
     sign_up(page, base, "newcomer")
 
     # 2. An API key, shown once with its copy button.
-    key = create_api_key(page)
-    assert key
+    key = create_api_key(page, base)
+    assert ouro_client(key).user.username == "newcomer"  # the official client takes it
+    page.reload()
+    expect(page.get_by_role("row", name=re.compile("laptop"))).not_to_contain_text("never")
 
     # 3. The demo service from its spec URL.
     register_service(page, base, "Demo", f"{demo_upstream}/openapi.json", routes=7)
@@ -174,13 +180,13 @@ def test_a_newcomer_walks_from_sign_up_to_a_post_others_run_again(
     chart_run = panel.get_by_role("link", name=re.compile("^Action ")).get_attribute("href")
 
     # 6. The long job: accepted at once, then progress and log lines arrive, then its result.
-    page.get_by_role("link", name="Demo").first.click()
+    page.get_by_role("link", name="Demo", exact=True).click()  # the breadcrumb
     page.get_by_role("link", name="/jobs").click()
     expect(page.get_by_role("heading", name="start_job")).to_be_visible()
     expect(page.locator(".route-line")).to_contain_text("async")
     mark_page(page)
     page.get_by_label("steps").fill("3")
-    page.get_by_label("delay").fill("0.6")
+    page.get_by_label("delay").fill("1")
     page.get_by_role("button", name="Run").click()
     panel = page.locator(".action-panel")
     expect(panel).to_have_attribute("data-status", "in-progress", timeout=RUN_TIMEOUT)
@@ -280,6 +286,7 @@ def test_a_newcomer_walks_from_sign_up_to_a_post_others_run_again(
     preview = page.locator("#preview")
     expect(preview.locator(".embed-route")).to_have_attribute("data-status", "success")
     page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published.")).to_be_visible()
     expect(page.get_by_role("heading", name="My first chart")).to_be_visible()
     post_url = page.url
     embed = page.locator(".embed-route")
@@ -304,6 +311,8 @@ def test_a_newcomer_walks_from_sign_up_to_a_post_others_run_again(
         expect(embed.locator(".embed-output")).to_contain_text("chart")
         expect(embed.get_by_role("img", name="Weekly signups")).to_be_visible()
         expect(embed.locator(".embed-response")).to_contain_text('"title": "Weekly signups"')
+        embed.get_by_role("button", name="verify").click()
+        expect(embed.get_by_text("✓ matches")).to_be_visible()
 
     # 12. "Run again with these inputs": the form opens filled with the pinned run's inputs.
     bob_page.get_by_role("link", name="Run again with these inputs").click()
