@@ -12,6 +12,7 @@ Pure: no Django. A spec's descriptions are markdown written by whoever wrote the
   summary is its opening words.
 """
 
+import functools
 import html
 import re
 
@@ -108,8 +109,10 @@ def _excerpt(plain: str) -> str:
     return (cut[:space] if space > EXCERPT_CHARS // 2 else cut).rstrip(" ,.;:") + " …"
 
 
+@functools.lru_cache(maxsize=1024)
 def help_html(text: str) -> str:
-    """A spec's description as sanitised HTML ("" for none); long ones fold."""
+    """A spec's description as sanitised HTML ("" for none); long ones fold. (Cached: a
+    page shows the same descriptions on every view.)"""
     text = (text or "").strip()
     if not text:
         return ""

@@ -227,3 +227,33 @@ def test_an_error_in_an_optional_field_leaves_the_fold_open(client, make_route, 
     # without the error, and nothing changed, it folds again
     html = client.get(f"/routes/alice/{route.slug}").content.decode()
     assert '<details class="optional-fields">' in html
+
+
+@pytest.mark.django_db
+def test_an_error_in_a_nested_objects_optional_field_opens_its_fold(client, make_route, alice):
+    options = {
+        "type": "object",
+        "properties": {
+            "a": {"type": "string"},
+            "b": {"type": "string"},
+            "c": {"type": "string"},
+            "n": {"type": "integer", "minimum": 1},
+        },
+    }
+    route = make_route(
+        "POST",
+        "/echo",
+        name="nested",
+        request_body=json_body(
+            {"type": "object", "required": ["options"], "properties": {"options": options}}
+        ),
+    )
+    client.force_login(alice)
+    url = f"/routes/alice/{route.slug}"
+    fold = r'<fieldset id="f-body-options">.*?<details class="optional-fields"( open)?>'
+    shown = re.search(fold, client.get(url).content.decode(), re.S)
+    assert shown and shown.group(1) is None
+    html = client.post(f"{url}/run", {"body.options.n": "0"}).content.decode()
+    shown = re.search(fold, html, re.S)
+    assert shown and shown.group(1) == " open"
+    assert 'id="f-body-options-n-error"' in html
