@@ -282,7 +282,10 @@ def user_impact_view(request: Request, name_or_id: str):
         raise ApiError(f"No user {name_or_id!r}", status=404, code="not_found")
     since = None
     if raw := request.query_params.get("since"):
-        since = parse_datetime(raw)
+        try:
+            since = parse_datetime(raw)
+        except ValueError:  # well formed but no such time (a 13th month)
+            since = None
         if since is None:
             raise ApiError(f"since must be an ISO 8601 time, not {raw!r}", code="invalid_parameter")
         if timezone.is_naive(since):
