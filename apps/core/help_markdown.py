@@ -5,8 +5,8 @@ Pure: no Django. A spec's descriptions are markdown written by whoever wrote the
 - they render as markdown (links, code, emphasis, lists) within small bounds
   (apps.core.bounded_markdown), else as escaped plain text;
 - the HTML passes an nh3 allowlist: no raw HTML of the spec survives (no script, no image,
-  no event handler, no style), links keep only http, https and mailto targets and open in a
-  new tab with `rel="nofollow noopener noreferrer"`;
+  no event handler, no style), links keep only absolute http, https and mailto targets
+  (others become their text) and open in a new tab with `rel="nofollow noopener noreferrer"`;
 - a text longer than MAX_HELP_CHARS is cut (at a word) and marked as cut; one longer than
   SHORT_HELP_CHARS, or of more than MAX_SHORT_BLOCKS blocks, folds into a <details> whose
   summary is its opening words.
@@ -63,6 +63,8 @@ TAGS = {
 ATTRIBUTES = {"a": {"href", "title"}}
 _BLOCK = re.compile(r"<(?:p|pre|ul|ol|blockquote|table)\b")
 _SPACE = re.compile(r"\s+")
+# An anchor the sanitiser left without a target (javascript:, relative): its text only.
+_NO_HREF = re.compile(r"<a (?![^>]*\bhref=)[^>]*>(.*?)</a>", re.S)
 
 
 def _clipped(text: str) -> str:
@@ -76,15 +78,19 @@ def _clipped(text: str) -> str:
 
 
 def _sanitised(fragment: str) -> str:
-    return nh3.clean(
+    cleaned = nh3.clean(
         fragment,
         tags=TAGS,
         clean_content_tags={"script", "style"},
         attributes=ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
+        # A relative link points into the spec's own site, unknown here: it would lead
+        # into this one. It stays as text.
+        url_relative="deny",
         link_rel="nofollow noopener noreferrer",
         set_tag_attribute_values={"a": {"target": "_blank"}},
     )
+    return _NO_HREF.sub(r"\1", cleaned)
 
 
 def _rendered(text: str) -> str:

@@ -161,6 +161,11 @@ def test_help_never_carries_the_specs_raw_html_or_scripts(hostile):
     assert "alert(1)</script>" not in html
 
 
+def test_links_that_would_lead_into_this_site_or_run_code_stay_text():
+    html = help_html("See [tokens](/tokenizer), [top](#top), [j](javascript:alert(1)).")
+    assert html == "<p>See tokens, top, j.</p>"
+
+
 def test_help_of_nothing_is_nothing_and_plain_text_is_escaped():
     assert help_html("") == "" and help_html(None) == ""
     assert "a &lt; b &amp; c" in help_html("a < b & c")
