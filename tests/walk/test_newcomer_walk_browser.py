@@ -256,6 +256,17 @@ def test_a_newcomer_walks_from_sign_up_to_a_post_others_run_again(
     expect(inputs.get_by_role("row", name=re.compile("body.title"))).to_have_count(0)
     audit(page, "compare")
 
+    # The same comparison, started from the teal run's page.
+    page.goto(base + teal_run)
+    page.get_by_role("link", name="Compare with another run").click()
+    expect(page.get_by_text(f"Pick the run to compare with {short(teal_run)}")).to_be_visible()
+    expect(page.locator(".runs-table tbody tr")).to_have_count(2)  # this route's runs
+    page.get_by_role("radio", name=f"Compare run {short(chart_run)}").check()
+    page.get_by_role("button", name="Compare selected").click()
+    change = page.locator("#compare-inputs").get_by_role("row", name=re.compile("body.color"))
+    expect(change).to_contain_text('"teal"')
+    expect(change).to_contain_text('"indigo"')
+
     # 9. The lineage graph of the chained run, and a node followed to the chart it used.
     page.goto(base + describe_run)
     page.get_by_role("link", name="Lineage graph").click()
