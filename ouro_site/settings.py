@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "huey.contrib.djhuey",
+    "apps.core",
     "apps.accounts",
     "apps.assets",
     "apps.services",
@@ -130,6 +131,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["apps.core.templatetags.when"],  # {{ moment|when }} everywhere
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
