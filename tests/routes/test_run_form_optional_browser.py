@@ -7,6 +7,7 @@ import pytest
 
 from apps.actions.models import Action
 from tests.actions.conftest import json_body
+from tests.browser_audit import audit
 
 pytestmark = [
     pytest.mark.browser,
@@ -53,6 +54,7 @@ def test_opening_the_optional_fields_filling_one_and_running_sends_it(live_site,
     expect(page.locator("#f-body-note")).to_be_visible()
     link = fold.locator("a", has_text="the guide")
     expect(link).to_have_attribute("rel", "nofollow noopener noreferrer")
+    audit(page, "run-form-optional-open")  # fits its width, no serious accessibility fault
     page.fill("#f-body-note", "from the fold")
     page.click("button:has-text('Run')")
 
