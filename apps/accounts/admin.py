@@ -13,7 +13,18 @@ from apps.accounts.models import (
     User,
 )
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class OuroUserAdmin(UserAdmin):
+    """Django's user admin, with the actor type and the administrator's verification."""
+
+    list_display = (*UserAdmin.list_display, "actor_type", "verified")
+    list_filter = (*UserAdmin.list_filter, "actor_type", "verified")
+    fieldsets = (*UserAdmin.fieldsets, ("Actor", {"fields": ("actor_type", "verified")}))
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        ("Actor", {"classes": ("wide",), "fields": ("actor_type", "verified")}),
+    )
 
 
 class TeamInline(admin.TabularInline):

@@ -79,6 +79,7 @@ def current_user(request: Request):
             "user_id": str(user.pk),
             "email": user.email,
             "username": user.username,
+            "actor_type": user.actor_type,
         }
     )
 

@@ -1,16 +1,28 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from apps.accounts.models import PERSONAL_ORG_ID, JoinPolicy, Team, User
+from apps.accounts.models import PERSONAL_ORG_ID, ActorType, JoinPolicy, Team, User
 from apps.accounts.selectors import organizations_for_user
 
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(required=False)
+    is_agent = forms.BooleanField(
+        required=False,
+        label="This account is for an agent (a program acting on its own)",
+        help_text="Some teams admit agents only, others verified humans only.",
+    )
 
     class Meta:
         model = User
         fields = ("username", "email")
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.actor_type = ActorType.AGENT if self.cleaned_data["is_agent"] else ActorType.HUMAN
+        if commit:
+            user.save()
+        return user
 
 
 class ApiKeyForm(forms.Form):

@@ -7,16 +7,41 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
 
+from apps.accounts.actor_policy import effective_policy
+
 PERSONAL_ORG_ID = uuid.UUID("00000000-0000-0000-0000-000000000000")
 API_KEY_PREFIX = "ouro_"
+
+
+class ActorType(models.TextChoices):
+    HUMAN = "human", "Human (a person uses this account)"
+    AGENT = "agent", "Agent (a program acts through this account)"
 
 
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(blank=True)
+    actor_type = models.CharField(
+        max_length=8,
+        choices=ActorType,
+        default=ActorType.HUMAN,
+        help_text="Whether a person uses this account or a program acts through it; teams "
+        "and organizations may admit agents only, or verified humans only.",
+    )
+    verified = models.BooleanField(
+        default=False,
+        help_text="Verified by an administrator. This site makes no identity checks of its "
+        "own: an administrator marks an account verified here or with "
+        "`manage.py user_verify USERNAME` (`--undo` takes it back). Teams whose actor type "
+        "policy is verified_only admit verified human accounts only.",
+    )
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def is_agent(self) -> bool:
+        return self.actor_type == ActorType.AGENT
 
 
 class Role(models.TextChoices):
@@ -119,6 +144,10 @@ class Team(models.Model):
     @property
     def effective_source_policy(self) -> str:
         return self.source_policy or self.org.source_policy
+
+    @property
+    def effective_actor_type_policy(self) -> str:
+        return effective_policy(self.actor_type_policy, self.org.actor_type_policy)
 
 
 class Membership(models.Model):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Q, QuerySet, When
 
+from apps.accounts.actor_policy import join_refusal
 from apps.accounts.models import (
     PERSONAL_ORG_ID,
     JoinPolicy,
@@ -203,3 +204,14 @@ def organization_for_viewer(*, user: User, org_id) -> tuple[Organization, str | 
 def organization_by_name_for_viewer(*, user: User, name: str):
     org = Organization.objects.filter(name=name).first()
     return organization_for_viewer(user=user, org_id=org.pk) if org else None
+
+
+def team_actor_refusal(*, team: Team, user: User, who: str = "this account") -> str | None:
+    """Why the team's actor type policy (its own, else its organization's) keeps `user` out, or
+    None when it admits them."""
+    return join_refusal(
+        team.effective_actor_type_policy,
+        actor_type=user.actor_type,
+        verified=user.verified,
+        who=who,
+    )

@@ -19,6 +19,7 @@ def user_profile_dict(user: User) -> dict:
         "user_id": str(user.pk),
         "username": user.username,
         "name": user.get_full_name() or None,
+        "actor_type": user.actor_type,
     }
 
 

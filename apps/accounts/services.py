@@ -13,8 +13,10 @@ from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.utils import timezone
 
+from apps.accounts.actor_policy import REFUSAL_CODE
 from apps.accounts.models import (
     PERSONAL_ORG_ID,
+    ActorType,
     ActorTypePolicy,
     ApiKey,
     JoinPolicy,
@@ -30,7 +32,7 @@ from apps.accounts.models import (
     User,
     hash_api_key,
 )
-from apps.accounts.selectors import TeamAccess, membership_for
+from apps.accounts.selectors import TeamAccess, membership_for, team_actor_refusal
 from apps.accounts.signals import join_requested
 
 JWT_ALGORITHM = "HS256"
@@ -98,14 +100,32 @@ def membership_set(*, user: User, org: Organization, role: str) -> Membership:
     return membership
 
 
-def user_create(*, username: str, email: str = "", password: str | None = None) -> User:
-    user = User(username=username, email=email)
+def user_create(
+    *,
+    username: str,
+    email: str = "",
+    password: str | None = None,
+    actor_type: str = ActorType.HUMAN,
+    verified: bool = False,
+) -> User:
+    if actor_type not in ActorType.values:
+        raise ValueError(f"actor_type must be one of {', '.join(ActorType.values)}")
+    user = User(username=username, email=email, actor_type=actor_type, verified=verified)
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save()
     personal_org()
+    return user
+
+
+def user_set_verified(*, user: User, verified: bool = True) -> User:
+    """Mark an account verified by an administrator (or take it back). The site makes no
+    identity checks itself: this records that an administrator vouches for the account."""
+    if user.verified != verified:
+        user.verified = verified
+        user.save(update_fields=["verified"])
     return user
 
 
@@ -384,6 +404,7 @@ def team_join(*, access: TeamAccess, user: User) -> TeamJoinRequest | None:
             status=403,
             code="org_membership_required",
         )
+    _require_actor_allowed(team, user, who="this account")
     if team.join_policy == JoinPolicy.INVITE_ONLY:
         raise TeamError(
             "This team is invite-only: its admins add members", status=403, code="invite_only"
@@ -399,6 +420,12 @@ def team_join(*, access: TeamAccess, user: User) -> TeamJoinRequest | None:
         return pending
     TeamMembership.objects.get_or_create(team=team, user=user, defaults={"role": team.default_role})
     return None
+
+
+def _require_actor_allowed(team: Team, user: User, *, who: str) -> None:
+    refusal = team_actor_refusal(team=team, user=user, who=who)
+    if refusal:
+        raise TeamError(refusal, status=403, code=REFUSAL_CODE)
 
 
 def team_leave(*, access: TeamAccess, user: User) -> None:
@@ -428,6 +455,9 @@ def _pending_request(team: Team, request_id) -> TeamJoinRequest:
 def team_join_request_approve(*, access: TeamAccess, request_id) -> TeamJoinRequest:
     _require_moderator(access)
     join_request = _pending_request(access.team, request_id)
+    _require_actor_allowed(
+        access.team, join_request.user, who=f"{join_request.user.username}'s account"
+    )
     TeamMembership.objects.get_or_create(
         team=access.team, user=join_request.user, defaults={"role": access.team.default_role}
     )

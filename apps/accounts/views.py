@@ -14,6 +14,7 @@ from apps.accounts.forms import ApiKeyForm, SignUpForm, TeamForm
 from apps.accounts.models import ApiKey, Organization
 from apps.accounts.selectors import (
     TeamAccess,
+    team_actor_refusal,
     team_for_viewer,
     team_is_banned,
     team_join_requests,
@@ -146,6 +147,7 @@ def team_page(request: HttpRequest, team_id) -> HttpResponse:
         if access.can_moderate
         else [],
         "banned": team_is_banned(team=team, user=request.user),
+        "actor_refusal": None if access.role else team_actor_refusal(team=team, user=request.user),
     }
     return render(request, "accounts/team.html", context)
 

@@ -21,7 +21,7 @@ def test_get_me_is_the_keys_owner(live_site, alice, alice_key, bob_key):
         "email": "alice@example.org",
         "display_name": "Alice Liddell",
         "bio": None,
-        "actor_type": None,
+        "actor_type": "human",
         "is_agent": False,
     }
     assert json.loads(bobs)["username"] == "bob" and json.loads(bobs)["display_name"] is None

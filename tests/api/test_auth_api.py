@@ -50,6 +50,7 @@ def test_user_accepts_the_token_with_or_without_bearer(api, alice, alice_key, pr
         "user_id": str(alice.pk),
         "email": alice.email,
         "username": "alice",
+        "actor_type": "human",
     }
     profile = api(prefix + token).get("/user/profile").json()["data"]
     assert profile["username"] == "alice" and profile["user_id"] == str(alice.pk)
