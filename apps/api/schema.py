@@ -16,7 +16,7 @@ import re
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from apps.api.envelope import MAX_LIMIT
@@ -77,34 +77,101 @@ FIELD_TYPES = {
     str: lambda: serializers.CharField(required=False, allow_blank=True),
     bool: lambda: serializers.BooleanField(required=False),
     int: lambda: serializers.IntegerField(required=False),
+    float: lambda: serializers.FloatField(required=False),
     dict: lambda: serializers.DictField(required=False),
     list: lambda: serializers.ListField(required=False),
     object: lambda: serializers.JSONField(required=False),  # any JSON value
 }
 
 
-def json_object(name: str, fields: dict) -> serializers.Serializer:
+def field(
+    kind,
+    description: str = "",
+    *,
+    required: bool = False,
+    enum=None,
+    items=None,
+    null: bool = False,
+) -> serializers.Field:
+    """One field of a request body a view reads: its type (str, bool, int, float, dict, list,
+    or object for any JSON value), what it is, whether the view refuses a body without it,
+    the fixed set of values the code checks (`enum`) and a list's item type (`items`)."""
+    options = {"required": required, "help_text": description or None, "allow_null": null}
+    if enum is not None:
+        return serializers.ChoiceField(choices=list(enum), **options)
+    if kind is str:
+        return serializers.CharField(allow_blank=not required, **options)
+    if kind is list:
+        child = items if isinstance(items, serializers.Field) else None
+        if child is None and items is not None:
+            child = FIELD_TYPES[items]()
+            child.required = True
+        return serializers.ListField(**({"child": child} if child else {}), **options)
+    types = {
+        bool: serializers.BooleanField,
+        int: serializers.IntegerField,
+        float: serializers.FloatField,
+        dict: serializers.DictField,
+        object: serializers.JSONField,
+    }
+    return types[kind](**options)
+
+
+def json_object(
+    name: str,
+    fields: dict,
+    description: str = "",
+    *,
+    required: bool = True,
+    help_text: str | None = None,
+    many: bool = False,
+) -> serializers.Serializer:
     """A request body's shape for `extend_schema(request=...)`: `{"name": str, "post":
-    json_object(...)}`. Plain keys are optional (the view checks them and names the one that
-    is wrong); a nested object is required."""
-    return inline_serializer(
+    json_object(...)}`, or `field(...)` for a described one. Plain keys are optional (the view
+    checks them and names the one that is wrong); a nested object is required unless told.
+    `description` describes the object itself (its component in the document)."""
+    serializer_class = type(
         name,
-        fields={
-            key: kind if isinstance(kind, serializers.Field) else FIELD_TYPES[kind]()
-            for key, kind in fields.items()
+        (serializers.Serializer,),
+        {
+            "__doc__": description or None,
+            **{
+                key: kind if isinstance(kind, serializers.Field) else FIELD_TYPES[kind]()
+                for key, kind in fields.items()
+            },
         },
     )
+    return serializer_class(required=required, help_text=help_text, many=many)
 
 
+# The fields of an asset a client sends when creating or changing one (apps.assets
+# .api_views.common.metadata_fields, apps.api.context.request_placement). `visibility` is
+# checked against the asset's visibilities (`monetized` with a price puts it on sale).
+VISIBILITIES = ("public", "private", "organization", "inherit", "monetized")
+DESCRIPTION_TEXT = "Text, or `{text, json}` (the text is kept)"
+ASSET_CHANGES = {
+    "name": field(str, "The asset's name"),
+    "description": field(object, DESCRIPTION_TEXT),
+    "visibility": field(str, "Who may see it (default private)", enum=VISIBILITIES),
+    "license_id": field(str, "A licence id, e.g. `CC-BY-4.0`"),
+    "attribution": field(dict, "Who made it, merged into the attribution it has"),
+}
+PRICE_FIELDS = {
+    "price": field(float, "The price, in `price_currency`, with visibility `monetized`"),
+    "price_currency": field(str, "The currency of `price` (default usd)"),
+    "price_usd": field(float, "The price in US dollars, with visibility `monetized`"),
+    "price_sats": field(int, "The price in satoshis, with visibility `monetized`"),
+    "monetization": field(str, "`none` takes the asset off sale"),
+}
+ASSET_CHANGES.update(PRICE_FIELDS)
+PLACEMENT = {
+    "org_id": field(str, "The organization it goes in (default: the key's or the caller's)"),
+    "team_id": field(str, "The team it goes in (default: the organization's default team)"),
+}
 ASSET_FIELDS = {
-    "name": str,
-    "description": str,
-    "visibility": str,
-    "org_id": str,
-    "team_id": str,
-    "metadata": dict,
-    "license_id": str,
-    "attribution": dict,
+    **ASSET_CHANGES,
+    **PLACEMENT,
+    "metadata": field(dict, "Free-form metadata kept with it"),
 }
 
 

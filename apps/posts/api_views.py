@@ -11,7 +11,13 @@ from rest_framework.response import Response
 from apps.api.context import request_placement
 from apps.api.envelope import body_object, ok, parse_uuid, query_bool, text_field
 from apps.api.errors import ApiError
-from apps.api.schema import ASSET_FIELDS, DELETE_OPTIONS, json_object
+from apps.api.schema import (
+    ASSET_CHANGES,
+    ASSET_FIELDS,
+    DELETE_OPTIONS,
+    field,
+    json_object,
+)
 from apps.assets.api_views.common import for_sale_error, sale_requested, sale_store
 from apps.assets.kinds import asset_engagement
 from apps.assets.models import Asset
@@ -83,12 +89,27 @@ def _load(request: Request, post_id: str) -> Post:
     return post
 
 
+POST_CONTENT = json_object(
+    "PostContent",
+    {
+        "text": field(str, "The post as markdown"),
+        "json": field(dict, "The post as a TipTap document (wins over `text`)"),
+    },
+    "The post's body: markdown, or a TipTap document (a bare markdown string also works).",
+    required=False,
+)
+
+
 @extend_schema(
     request=json_object(
         "PostCreate",
         {
-            "post": json_object("PostFields", ASSET_FIELDS),
-            "content": json_object("PostContent", {"text": str, "json": dict}),
+            "post": json_object(
+                "PostFields",
+                {**ASSET_FIELDS, "source": field(str, "`api` (the default is `web`)")},
+                "The new post's fields.",
+            ),
+            "content": POST_CONTENT,
         },
     )
 )
@@ -119,6 +140,21 @@ def post_create_view(request: Request):
 
 
 @extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
+@extend_schema(
+    methods=["PUT"],
+    request=json_object(
+        "PostUpdate",
+        {
+            "post": json_object(
+                "PostChanges",
+                ASSET_CHANGES,
+                "The fields to change; those left out are kept.",
+                required=False,
+            ),
+            "content": POST_CONTENT,
+        },
+    ),
+)
 @api_view(["GET", "PUT", "DELETE"])
 def post_detail_view(request: Request, post_id: str):
     other = posts_path_owner(post_id)
@@ -162,6 +198,11 @@ def post_detail_view(request: Request, post_id: str):
     return ok(post_dict(post, user=request.user))
 
 
+@extend_schema(
+    request=json_object(
+        "MarkdownConversion", {"markdown": field(str, "The markdown to convert", required=True)}
+    )
+)
 @api_view(["POST"])
 def convert_from_markdown(request: Request):
     """Markdown to TipTap JSON: answered top-level as `{json, markdown}`, as the client reads."""

@@ -5,11 +5,11 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.accounts.models import User
+from apps.accounts.models import Role, User
 from apps.api.context import request_org
 from apps.api.envelope import body_object, ok, parse_uuid, text_field, window
 from apps.api.errors import ApiError
-from apps.api.schema import PAGE, query
+from apps.api.schema import PAGE, field, json_object, query
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
     asset_administered,
@@ -51,10 +51,22 @@ def _download_format(request: Request, asset) -> str:
         return services.download_format(asset=asset, requested=text_field(body, "format"))
 
 
+DOWNLOAD = json_object(
+    "AssetDownload",
+    {
+        "format": field(
+            str,
+            "The form to download (default the asset's own: a file as it is, a dataset as csv, "
+            "a post as markdown; `html` for a post's page)",
+            enum=("original", "csv", "markdown", "md", "html"),
+        )
+    },
+)
 DOWNLOAD_TYPES = {"markdown": "text/markdown", "html": "text/html", "csv": "text/csv"}
 DOWNLOAD_EXTENSIONS = {"markdown": "md", "html": "html", "csv": "csv"}
 
 
+@extend_schema(request=DOWNLOAD)
 @api_view(["POST"])
 def asset_download_url(request: Request, asset_id: str):
     asset = selectors.asset_concrete(asset_for_request(request, asset_id))
@@ -77,6 +89,7 @@ def asset_download_url(request: Request, asset_id: str):
     )
 
 
+@extend_schema(request=DOWNLOAD)
 @api_view(["POST"])
 def asset_download(request: Request, asset_id: str):
     """The asset's bytes in the response: a file as it is, a dataset as CSV, a post as
@@ -89,6 +102,23 @@ def asset_download(request: Request, asset_id: str):
     return response
 
 
+@extend_schema(
+    request=json_object(
+        "AssetShare",
+        {
+            "permission": json_object(
+                "AssetPermission",
+                {
+                    "user": json_object(
+                        "AssetPermissionUser",
+                        {"user_id": field(str, "The user to share with", required=True)},
+                    ),
+                    "role": field(str, "The role they get (default read)", enum=Role.values),
+                },
+            )
+        },
+    )
+)
 @api_view(["PUT"])
 def asset_share(request: Request, asset_id: str):
     asset = asset_administered(request, asset_id)

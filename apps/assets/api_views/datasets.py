@@ -9,7 +9,15 @@ from rest_framework.response import Response
 
 from apps.api.envelope import body_object, ok, parse_uuid, query_bool, window
 from apps.api.errors import ApiError
-from apps.api.schema import ASSET_FIELDS, DELETE_OPTIONS, PAGE, json_object, query
+from apps.api.schema import (
+    ASSET_CHANGES,
+    ASSET_FIELDS,
+    DELETE_OPTIONS,
+    PAGE,
+    field,
+    json_object,
+    query,
+)
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
     asset_delete_response,
@@ -55,6 +63,24 @@ def _rows(value) -> list[dict]:
         raise ApiError(str(exc), code="invalid_rows") from None
 
 
+ROWS = field(list, "The rows, as objects of column: value", items=dict)
+KEY_COLUMNS = field(list, "The columns that identify a row", items=str)
+REFS = field(
+    dict,
+    'Columns that hold ids: `{column: {"kind": "asset"|"action", "asset_type"?}}`',
+)
+ENUM_COLUMNS = field(dict, "Allowed values per column: `{column: {values: [...]}}` or a list")
+DECLARED = {"refs": REFS, "enum_columns": ENUM_COLUMNS}
+DATASET_METADATA = {
+    "metadata": json_object(
+        "DatasetMetadata",
+        DECLARED,
+        "`refs` and `enum_columns` may also be sent here.",
+        required=False,
+    )
+}
+
+
 @extend_schema(
     request=json_object(
         "DatasetCreate",
@@ -63,13 +89,16 @@ def _rows(value) -> list[dict]:
                 "DatasetFields",
                 {
                     **ASSET_FIELDS,
-                    "rows": list,
-                    "file_id": str,
-                    "schema": str,
-                    "key_columns": list,
-                    "enum_columns": object,
-                    "refs": object,
+                    **DATASET_METADATA,
+                    "rows": ROWS,
+                    "data": field(list, "The rows, when `rows` is not given", items=dict),
+                    "file_id": field(str, "An uploaded CSV file to read the rows from instead"),
+                    "schema": field(str, "A CREATE TABLE statement declaring the columns"),
+                    "key_columns": KEY_COLUMNS,
+                    "primary_key": field(object, "`key_columns`, when that is not given"),
+                    **DECLARED,
                 },
+                "The new dataset: its rows, or an uploaded CSV file (`file_id`).",
             )
         },
     )
@@ -113,6 +142,21 @@ def dataset_create(request: Request):
 
 
 @extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
+@extend_schema(
+    methods=["PUT"],
+    request=json_object(
+        "DatasetUpdate",
+        {
+            "dataset": json_object(
+                "DatasetChanges",
+                {**ASSET_CHANGES, **DATASET_METADATA, "key_columns": KEY_COLUMNS, **DECLARED},
+                "The fields to change; those left out are kept.",
+            )
+        },
+        "The changes under `dataset`, as the client sends them (the same fields bare, at the "
+        "top level, are also accepted).",
+    ),
+)
 @api_view(["GET", "PUT", "DELETE"])
 def dataset_detail(request: Request, dataset_id: str):
     if request.method == "DELETE":
@@ -140,6 +184,22 @@ def dataset_detail(request: Request, dataset_id: str):
 @extend_schema(
     methods=["GET"],
     parameters=[*PAGE, query("resolve_refs", "Also resolve reference columns", bool)],
+)
+@extend_schema(
+    methods=["POST"],
+    request=json_object(
+        "DatasetRows",
+        {
+            "rows": ROWS,
+            "mode": field(
+                str,
+                "How the rows are written (default append)",
+                enum=services.MODES,
+            ),
+            "key_columns": KEY_COLUMNS,
+            "on_conflict": field(object, "`key_columns`, when that is not given"),
+        },
+    ),
 )
 @api_view(["GET", "POST"])
 def dataset_data(request: Request, dataset_id: str):
@@ -185,6 +245,19 @@ def _refs(request: Request, dataset: Dataset, rows: list[dict], wanted: bool = F
     return {"resolved_refs": resolved}
 
 
+@extend_schema(
+    request=json_object(
+        "DatasetColumnAdd",
+        {
+            "name": field(str, "The new column's name", required=True),
+            "type": field(str, "Its type, e.g. text, integer, float, boolean (default text)"),
+            "nullable": field(bool, "Whether it may be empty (default true)"),
+            "label": field(str, "A label to show"),
+            "enumValues": field(list, "The values it may hold", items=str),
+            "enum_values": field(list, "`enumValues`, when that is not given", items=str),
+        },
+    )
+)
 @api_view(["POST"])
 def dataset_columns(request: Request, dataset_id: str):
     """Add a column: {name, type, nullable, label, enumValues}."""
@@ -202,6 +275,19 @@ def dataset_columns(request: Request, dataset_id: str):
     return ok(dataset_column_dicts(dataset), status=201)
 
 
+@extend_schema(
+    methods=["PATCH"],
+    request=json_object(
+        "DatasetColumnChange",
+        {
+            "newName": field(str, "A new name"),
+            "type": field(str, "A new type (the values are converted)"),
+            "label": field(str, "A new label"),
+            "enumValues": field(list, "The values it may hold", items=str),
+        },
+        "At least one of the fields.",
+    ),
+)
 @api_view(["PATCH", "DELETE"])
 def dataset_column(request: Request, dataset_id: str, column: str):
     """Change a column ({newName, type, label, enumValues}) or drop it."""
@@ -236,6 +322,18 @@ def _page_number(body: dict, name: str, default: int, largest: int) -> int:
     return value
 
 
+@extend_schema(
+    request=json_object(
+        "DatasetQuery",
+        {
+            "query": field(str, "Read-only SQL over `{{table}}`", required=True),
+            "limit": field(int, f"Rows per page (0 to {QUERY_LIMIT_MAX}, default the most)"),
+            "offset": field(int, "Rows to skip (default 0)"),
+            "resolve_refs": field(bool, "Also resolve reference columns"),
+            "prompt": field(str, "Not offered here: queries are written as SQL"),
+        },
+    )
+)
 @api_view(["POST"])
 def dataset_query(request: Request, dataset_id: str):
     """Read-only SQL over this dataset alone (`{{table}}`), one page of its result."""
@@ -264,6 +362,7 @@ def dataset_query(request: Request, dataset_id: str):
     return Response({"data": result.rows, "pagination": pagination, "query": sql, **refs})
 
 
+@extend_schema(methods=["POST"], request=None)  # refused whatever the body
 @api_view(["GET", "POST"])
 def dataset_indexes(request: Request, dataset_id: str):
     """Datasets here are stored as rows of JSON, so there are no indexes to list or make."""
@@ -326,6 +425,31 @@ def dataset_permissions(request: Request, dataset_id: str):
     return ok(grants)
 
 
+VIEW_FIELDS = {
+    "name": field(str, "The view's name (1 to 200 characters)"),
+    "description": field(str, "What it shows"),
+    "sql_query": field(str, "Read-only SQL over `{{table}}` whose result it charts"),
+    "config": field(dict, "The chart's config (`category.dataKey`, `series[].dataKey`)"),
+    "prompt": field(str, "Not offered here: give `sql_query` and `config`"),
+}
+
+
+@extend_schema(
+    methods=["POST"],
+    request=json_object(
+        "DatasetViewCreate",
+        {
+            **VIEW_FIELDS,
+            "name": field(str, "The view's name (1 to 200 characters)", required=True),
+            "sql_query": field(
+                str, "Read-only SQL over `{{table}}` whose result it charts", required=True
+            ),
+            "config": field(
+                dict, "The chart's config (`category.dataKey`, `series[].dataKey`)", required=True
+            ),
+        },
+    ),
+)
 @api_view(["GET", "POST"])
 def dataset_views(request: Request, dataset_id: str):
     """The dataset's saved views (charts); POST saves one after running its SQL."""
@@ -340,6 +464,12 @@ def dataset_views(request: Request, dataset_id: str):
     return ok({**dataset_view_dict(view), **checked}, status=201)
 
 
+@extend_schema(
+    methods=["PUT"],
+    request=json_object(
+        "DatasetViewUpdate", VIEW_FIELDS, "The fields to change; those left out are kept."
+    ),
+)
 @api_view(["PUT", "DELETE"])
 def dataset_view(request: Request, dataset_id: str, view_id: str):
     dataset = asset_editable(request, dataset_id, Dataset)

@@ -9,7 +9,14 @@ from rest_framework.request import Request
 
 from apps.api.envelope import body_object, ok, parse_uuid, text_field
 from apps.api.errors import ApiError
-from apps.api.schema import DELETE_OPTIONS
+from apps.api.schema import (
+    ASSET_CHANGES,
+    DELETE_OPTIONS,
+    PLACEMENT,
+    VISIBILITIES,
+    field,
+    json_object,
+)
 from apps.assets import selectors, services
 from apps.assets.api_views.common import (
     asset_delete_response,
@@ -68,6 +75,30 @@ def _upload_reference(upload: FileUpload) -> dict:
     return {"id": str(upload.pk), "bucket": _bucket(upload), "path": upload.storage_path}
 
 
+UPLOAD_VISIBILITY = field(
+    str, "Who may read the file it becomes (default private)", enum=VISIBILITIES
+)
+UPLOAD_ID = field(
+    str, "The upload's id as handed out (`<bucket>/<path>`) or the bare id", required=True
+)
+
+
+@extend_schema(
+    methods=["POST"],
+    request=json_object(
+        "FileUpload",
+        {
+            "file_base64": field(str, "The file's bytes, base64-encoded", required=True),
+            "file_name": field(str, "The file's name (default `file`)"),
+            "visibility": UPLOAD_VISIBILITY,
+        },
+        "Bytes kept until `POST /files/create` makes a file of them.",
+    ),
+)
+@extend_schema(
+    methods=["DELETE"],
+    request=json_object("FileUploadDiscard", {"upload_id": UPLOAD_ID}),
+)
 @api_view(["POST", "DELETE"])
 def file_upload(request: Request):
     """POST: base64 bytes kept until `files/create`. DELETE: discard a direct upload."""
@@ -86,6 +117,17 @@ def file_upload(request: Request):
     return ok(_upload_reference(upload), status=201)
 
 
+@extend_schema(
+    request=json_object(
+        "FileUploadUrl",
+        {
+            "file_name": field(str, "The file's name (default `file`)"),
+            "content_type": field(str, "Its MIME type (default application/octet-stream)"),
+            "visibility": UPLOAD_VISIBILITY,
+        },
+        "A signed URL to PUT the bytes to, then `POST /files/upload/complete`.",
+    )
+)
 @api_view(["POST"])
 def file_upload_url(request: Request):
     body = body_object(request)
@@ -113,6 +155,16 @@ def file_upload_url(request: Request):
     )
 
 
+@extend_schema(
+    request=json_object(
+        "FileUploadComplete",
+        {
+            "upload_id": UPLOAD_ID,
+            "file_name": field(str, "The name to answer with (default the upload's)"),
+            "download": field(bool, "Answer a signed URL to read the uploaded bytes instead"),
+        },
+    )
+)
 @api_view(["POST"])
 def file_upload_complete(request: Request):
     body = body_object(request)
@@ -151,6 +203,27 @@ def file_metadata(request: Request, file_id: str):
     )
 
 
+@extend_schema(
+    request=json_object(
+        "FileCreate",
+        {
+            "file": json_object(
+                "FileFields",
+                {
+                    "id": field(
+                        str,
+                        "The upload that holds the bytes (`upload_id` or its bare id)",
+                        required=True,
+                    ),
+                    **ASSET_CHANGES,
+                    **PLACEMENT,
+                    "source": field(str, "Where it comes from (default `api`)"),
+                },
+                "The new file's fields.",
+            )
+        },
+    )
+)
 @api_view(["POST"])
 def file_create(request: Request):
     data = body_object(request, "file")
@@ -172,6 +245,26 @@ def file_create(request: Request):
 
 
 @extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
+@extend_schema(
+    methods=["PUT"],
+    request=json_object(
+        "FileUpdate",
+        {
+            "file": json_object(
+                "FileChanges",
+                {
+                    **ASSET_CHANGES,
+                    "metadata": json_object(
+                        "FileMetadata",
+                        {"path": field(str, "A direct upload's path: its bytes replace the file")},
+                        required=False,
+                    ),
+                },
+                "The fields to change; those left out are kept.",
+            )
+        },
+    ),
+)
 @api_view(["GET", "PUT", "DELETE"])
 def file_detail(request: Request, file_id: str):
     if request.method == "DELETE":
@@ -209,6 +302,21 @@ def file_data(request: Request, file_id: str):
     return ok({"url": services.signed_download_url(asset=file)})
 
 
+@extend_schema(
+    request=json_object(
+        "FileContent",
+        {
+            "file_base64": field(str, "The new bytes, base64-encoded", required=True),
+            "file_name": field(str, "The new file name (default the file's)"),
+            "file": json_object(
+                "FileContentChanges",
+                ASSET_CHANGES,
+                "Fields to change with the bytes; those left out are kept.",
+                required=False,
+            ),
+        },
+    )
+)
 @api_view(["PUT"])
 def file_content(request: Request, file_id: str):
     file = asset_editable(request, file_id, File)
