@@ -286,6 +286,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX_TRIM": True,
     "SERVERS": [{"url": "/api"}],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies' enums (apps.api.schema.field) are named once for each set of values.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "AssetVisibilityEnum": "apps.api.schema.VISIBILITIES",
+        "TeamVisibilityEnum": "apps.accounts.api_views.TEAM_VISIBILITIES",
+        "RoleEnum": "apps.accounts.api_views.ROLES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_error_responses",

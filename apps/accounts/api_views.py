@@ -8,6 +8,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 
+from apps.accounts.models import ActorTypePolicy, JoinPolicy, Role, SourcePolicy, Team
 from apps.accounts.selectors import (
     TeamAccess,
     organization_by_name_for_viewer,
@@ -45,7 +46,7 @@ from apps.accounts.services import (
 from apps.api.context import request_org, require_key_context
 from apps.api.envelope import ok, parse_uuid, query_bool
 from apps.api.errors import ApiError
-from apps.api.schema import json_object, query
+from apps.api.schema import field, json_object, query
 
 
 @contextmanager
@@ -56,7 +57,9 @@ def team_errors() -> Iterator[None]:
         raise ApiError(exc.message, status=exc.status, code=exc.code) from None
 
 
-@extend_schema(request=json_object("TokenRequest", {"pat": str}))
+@extend_schema(
+    request=json_object("TokenRequest", {"pat": field(str, "An API key (`ouro_…`)", required=True)})
+)
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -116,6 +119,21 @@ def _team(request: Request, team_id: str) -> TeamAccess:
     return access
 
 
+# A team's fields as the client sends them (apps.accounts.services._team_fields checks them).
+TEAM_VISIBILITIES = tuple(Team.Visibility.values)
+ROLES = tuple(Role.values)
+TEAM_FIELDS = {
+    "name": field(str, "A slug: lowercase letters, numbers and single dashes"),
+    "description": field(object, "Text, or `{text, json}`"),
+    "visibility": field(str, "Who may see the team", enum=TEAM_VISIBILITIES),
+    "default_role": field(str, "The role a new member gets", enum=ROLES),
+    "join_policy": field(str, "How one joins", enum=JoinPolicy.values),
+    "source_policy": field(str, "Where its assets may be made from", enum=SourcePolicy.values),
+    "actor_type_policy": field(str, "Who may take part", enum=ActorTypePolicy.values),
+}
+WRAPPED = "Under `team`, as the client sends it; the same fields bare, at the top level, also work."
+
+
 def _team_body(request: Request) -> dict:
     body = request.data if isinstance(request.data, dict) else {}
     team = body.get("team", body)
@@ -150,6 +168,24 @@ def teams_list(request: Request):
     return ok([team_access_dict(access, user=request.user) for access in accesses])
 
 
+@extend_schema(
+    request=json_object(
+        "TeamCreate",
+        {
+            "team": json_object(
+                "TeamFields",
+                {
+                    **TEAM_FIELDS,
+                    "name": field(
+                        str, "A slug: lowercase letters, numbers and single dashes", required=True
+                    ),
+                    "org_id": field(str, "The organization it goes in", required=True),
+                },
+            )
+        },
+        WRAPPED,
+    )
+)
 @api_view(["POST"])
 def team_create_view(request: Request):
     fields = _team_body(request)
@@ -170,6 +206,18 @@ def team_create_view(request: Request):
 @extend_schema(
     methods=["GET"], parameters=[query("include_members", "Also list the members", bool)]
 )
+@extend_schema(
+    methods=["PUT"],
+    request=json_object(
+        "TeamUpdate",
+        {
+            "team": json_object(
+                "TeamChanges", TEAM_FIELDS, "The fields to change; those left out are kept."
+            )
+        },
+        WRAPPED,
+    ),
+)
 @api_view(["GET", "PUT", "DELETE"])
 def team_detail(request: Request, team_id: str):
     access = _team(request, team_id)
@@ -186,6 +234,7 @@ def team_detail(request: Request, team_id: str):
     return _team_answer(request, access.team.pk)
 
 
+@extend_schema(methods=["POST"], request=None)  # reads no body
 @api_view(["POST"])
 def team_join_view(request: Request, team_id: str):
     access = _team(request, team_id)
@@ -194,6 +243,7 @@ def team_join_view(request: Request, team_id: str):
     return _team_answer(request, access.team.pk)
 
 
+@extend_schema(methods=["POST"], request=None)  # reads no body
 @api_view(["GET", "POST"])
 def team_leave_view(request: Request, team_id: str):
     access = _team(request, team_id)
@@ -209,6 +259,7 @@ def team_join_requests_list(request: Request, team_id: str):
     return ok([join_request_dict(join_request) for join_request in requests])
 
 
+@extend_schema(methods=["POST"], request=None)  # reads no body
 @api_view(["POST"])
 def team_join_request_review(request: Request, team_id: str, request_id: str, decision: str):
     access = _team(request, team_id)
@@ -218,6 +269,17 @@ def team_join_request_review(request: Request, team_id: str, request_id: str, de
     return ok(join_request_dict(join_request))
 
 
+@extend_schema(
+    methods=["POST"],
+    request=json_object(
+        "TeamBan",
+        {
+            "user_id": field(str, "The user to ban: an id or a username", required=True),
+            "reason": field(str, "Why (at most 2000 characters are kept)"),
+            "remove_contributions": field(bool, "Also remove what they posted in the team"),
+        },
+    ),
+)
 @api_view(["GET", "POST"])
 def team_bans(request: Request, team_id: str):
     access = _team(request, team_id)
