@@ -25,7 +25,14 @@ from apps.actions.services import route_run
 from apps.api.context import request_org
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, window
 from apps.api.errors import ApiError, error_body
-from apps.api.schema import PAGE, EnvelopeSerializer, ErrorSerializer, json_object, query
+from apps.api.schema import (
+    PAGE,
+    EnvelopeSerializer,
+    ErrorSerializer,
+    field,
+    json_object,
+    query,
+)
 from apps.assets.api_views.common import asset_for_request
 from apps.assets.selectors import asset_can_edit
 from apps.assets.serializers import asset_dict
@@ -79,16 +86,24 @@ def use_response(action: Action) -> Response:
             "config": json_object(
                 "RunConfig",
                 {
-                    "body": object,
-                    "query": dict,
-                    "parameters": dict,
-                    "headers": dict,
-                    "input_assets": dict,
-                    "content_type": str,
+                    "body": field(
+                        object, "The request body for the upstream, as its route declares"
+                    ),
+                    "query": field(dict, "Query parameters, by name"),
+                    "parameters": field(dict, "Path parameters, by name"),
+                    "params": field(dict, "`parameters`, when that is not given"),
+                    "headers": field(dict, "Header parameters the route declares, by name"),
+                    "input_assets": field(dict, "Assets given as inputs: `{name: asset id}`"),
+                    "content_type": field(
+                        str, "The body's media type, one of those the route declares"
+                    ),
                 },
+                "The route's inputs; checked against its schema (400 `invalid_input`).",
+                required=False,
             ),
-            "currency": str,
+            "currency": field(str, "The currency to pay a priced route in, e.g. `usd`"),
         },
+        "Run the route. `Prefer: respond-async` answers 202 at once with the running action.",
     ),
     responses={200: EnvelopeSerializer, 202: EnvelopeSerializer, 502: ErrorSerializer},
 )

@@ -10,6 +10,9 @@ from rest_framework.request import Request
 from apps.accounts.serializers import iso, user_profile_dict
 from apps.actions.callbacks import (
     LOG_LEVELS,
+    MAX_LOG_MESSAGE,
+    MAX_STATUS_MESSAGE,
+    RESULT_STATUSES,
     TOKEN_HEADER,
     DeliveryRefused,
     action_callback_receive,
@@ -24,7 +27,7 @@ from apps.actions.selectors import action_for_user
 from apps.actions.serializers import action_dict
 from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
-from apps.api.schema import PAGE, query
+from apps.api.schema import PAGE, field, json_object, query
 
 # The clients' short name for a level (ouro-mcp offers "warn").
 LEVEL_ALIASES = {"warn": ActionLog.Level.WARNING}
@@ -70,6 +73,16 @@ def _action_for_caller(request: Request, action_id: str) -> Action:
     return action
 
 
+@extend_schema(
+    request=json_object(
+        "ActionCallback",
+        {
+            "status": field(str, "How the run ended", required=True, enum=tuple(RESULT_STATUSES)),
+            "response": field(object, "The run's result, any JSON (or the error's message)"),
+        },
+        "The upstream's result for an async run, signed with the run's token header.",
+    )
+)
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -82,6 +95,21 @@ def action_webhook(request: Request, action_id: str):
     return ok({"id": str(action.pk), "status": action.status})
 
 
+@extend_schema(
+    request=json_object(
+        "ActionLogLine",
+        {
+            "message": field(str, f"The line (at most {MAX_LOG_MESSAGE} characters)"),
+            "level": field(str, "Its level (default info)", enum=LOG_LEVELS),
+            "progress": field(float, "How far the run is, from 0 to 100"),
+            "status_message": field(
+                str, f"A short status (at most {MAX_STATUS_MESSAGE} characters)"
+            ),
+        },
+        "A log line from the upstream (its token header) or the caller: a message, a "
+        "progress value and/or a status message.",
+    )
+)
 @api_view(["POST"])
 @permission_classes([AllowAny])
 def action_log(request: Request, action_id: str):
@@ -136,6 +164,7 @@ def action_logs(request: Request, action_id: str):
     )
 
 
+@extend_schema(request=None)  # reads no body
 @api_view(["POST"])
 def action_cancel_view(request: Request, action_id: str):
     action = _action_for_caller(request, action_id)
