@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
-from apps.api.schema import PAGE, query
+from apps.api.schema import PAGE, field, json_object, query
 from apps.billing.models import LedgerKind
 from apps.billing.pricing import (
     PricingError,
@@ -131,6 +131,7 @@ def pending_earnings(request: Request):
     return ok(earnings_of(request.user))
 
 
+@extend_schema(methods=["POST"], request=None)  # refused whatever the body
 @api_view(["GET", "POST"])
 def bitcoin_wallet(request: Request):
     raise ApiError(
@@ -140,6 +141,7 @@ def bitcoin_wallet(request: Request):
     )
 
 
+@extend_schema(request=None)  # refused whatever the body
 @api_view(["POST"])
 def not_offered(request: Request):
     """Moving money between people outside of a paid run or a purchase (tips)."""
@@ -151,6 +153,16 @@ def not_offered(request: Request):
     )
 
 
+@extend_schema(
+    request=json_object(
+        "AssetPurchase",
+        {
+            "assetId": field(str, "The post, file or dataset to buy", required=True),
+            "asset_id": field(str, "`assetId`, when that is not given"),
+        },
+        "The client also sends `assetType`; the asset's own type is used.",
+    )
+)
 @api_view(["POST"])
 def purchase_asset(request: Request):
     """`UsdPurchase`: buy a post, file or dataset for sale, from the USD wallet."""
