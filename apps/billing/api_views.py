@@ -157,7 +157,7 @@ def not_offered(request: Request):
     request=json_object(
         "AssetPurchase",
         {
-            "assetId": field(str, "The post, file or dataset to buy", required=True),
+            "assetId": field(str, "The post, file or dataset to buy (this or `asset_id`)"),
             "asset_id": field(str, "`assetId`, when that is not given"),
         },
         "The client also sends `assetType`; the asset's own type is used.",
