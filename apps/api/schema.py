@@ -144,6 +144,18 @@ def json_object(
     return serializer_class(required=required, help_text=help_text, many=many)
 
 
+class ContentSerializer(serializers.Serializer):
+    """Text, as markdown or a TipTap document (a bare markdown string also works)."""
+
+    text = field(str, "The text as markdown")
+    json = field(dict, "The text as a TipTap document (wins over `text`)")
+
+
+def content(description: str = "", *, required: bool = False) -> ContentSerializer:
+    """A post's or a comment's `content` (apps.posts.services.content_prepare reads it)."""
+    return ContentSerializer(required=required, help_text=description or None)
+
+
 # The fields of an asset a client sends when creating or changing one (apps.assets
 # .api_views.common.metadata_fields, apps.api.context.request_placement). `visibility` is
 # checked against the asset's visibilities (`monetized` with a price puts it on sale).

@@ -15,6 +15,7 @@ from apps.api.schema import (
     ASSET_CHANGES,
     ASSET_FIELDS,
     DELETE_OPTIONS,
+    content,
     field,
     json_object,
 )
@@ -89,17 +90,6 @@ def _load(request: Request, post_id: str) -> Post:
     return post
 
 
-POST_CONTENT = json_object(
-    "PostContent",
-    {
-        "text": field(str, "The post as markdown"),
-        "json": field(dict, "The post as a TipTap document (wins over `text`)"),
-    },
-    "The post's body: markdown, or a TipTap document (a bare markdown string also works).",
-    required=False,
-)
-
-
 @extend_schema(
     request=json_object(
         "PostCreate",
@@ -109,7 +99,7 @@ POST_CONTENT = json_object(
                 {**ASSET_FIELDS, "source": field(str, "`api` (the default is `web`)")},
                 "The new post's fields.",
             ),
-            "content": POST_CONTENT,
+            "content": content("The post's body"),
         },
     )
 )
@@ -151,7 +141,7 @@ def post_create_view(request: Request):
                 "The fields to change; those left out are kept.",
                 required=False,
             ),
-            "content": POST_CONTENT,
+            "content": content("The post's body"),
         },
     ),
 )

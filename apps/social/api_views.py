@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from apps.accounts.selectors import user_by_name_or_id
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, text_field, window
 from apps.api.errors import ApiError
-from apps.api.schema import PAGE, query
+from apps.api.schema import PAGE, content, field, json_object, query
 from apps.assets.api_views.common import asset_for_request
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_can_view, asset_is_admin
@@ -43,6 +43,25 @@ def _attribution(fields: dict) -> dict | None:
     return value
 
 
+@extend_schema(
+    request=json_object(
+        "CommentCreate",
+        {
+            "comment": json_object(
+                "CommentFields",
+                {
+                    "parent_id": field(
+                        str, "What it is on: an asset, a run or a comment", required=True
+                    ),
+                    "source": field(str, "`api` (the default is `web`)"),
+                    "license_id": field(str, "A licence id"),
+                    "attribution": field(dict, "Who made it"),
+                },
+            ),
+            "content": content("The comment's text", required=True),
+        },
+    )
+)
 @api_view(["POST"])
 def comment_create_view(request: Request):
     body = body_object(request)
@@ -67,6 +86,24 @@ def comment_create_view(request: Request):
 
 @extend_schema(
     methods=["DELETE"], parameters=[query("dry_run", "Only report what would be deleted", bool)]
+)
+@extend_schema(
+    methods=["PUT"],
+    request=json_object(
+        "CommentUpdate",
+        {
+            "comment": json_object(
+                "CommentChanges",
+                {
+                    "license_id": field(str, "A licence id"),
+                    "attribution": field(dict, "Who made it"),
+                },
+                required=False,
+            ),
+            "content": content("The comment's new text"),
+        },
+        "The changes; those left out are kept.",
+    ),
 )
 @api_view(["GET", "PUT", "DELETE"])
 def comment_detail_view(request: Request, comment_id: str):
@@ -178,6 +215,15 @@ def notification_read_view(request: Request, notification_id: str):
     return ok(notification_dict(selectors.notifications_of(user=request.user).get(pk=nid)))
 
 
+@extend_schema(
+    request=json_object(
+        "NotificationsRead",
+        {
+            "ids": field(list, f"The notifications to mark read (at most {READ_BATCH})", items=str),
+            "all": field(bool, "`true` marks all of them read (then `ids` is not read)"),
+        },
+    )
+)
 @api_view(["POST"])
 def notifications_read_many_view(request: Request):
     """`{"ids": [...]}` (at most 200) or `{"all": true}`; answers the ids marked read."""
@@ -222,6 +268,11 @@ def asset_connections_view(request: Request, asset_id: str):
     return paged(edges, window(request, default_limit=50), connection_dict)
 
 
+@extend_schema(
+    request=json_object(
+        "AssetView", {"source": field(str, "Where it was viewed from (default `api`)")}
+    )
+)
 @api_view(["POST"])
 def asset_view_view(request: Request, asset_id: str):
     asset = asset_for_request(request, asset_id)
@@ -309,6 +360,7 @@ def user_impact_view(request: Request, name_or_id: str):
 # Not offered here ------------------------------------------------------------------------------
 
 
+@extend_schema(methods=["POST", "PUT", "PATCH"], request=None)  # refused whatever the body
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 def quests_not_offered(request: Request, rest: str = ""):
     raise ApiError(
@@ -319,6 +371,7 @@ def quests_not_offered(request: Request, rest: str = ""):
     )
 
 
+@extend_schema(methods=["POST", "PUT", "PATCH"], request=None)  # refused whatever the body
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 def conversations_not_offered(request: Request, rest: str = ""):
     raise ApiError(
