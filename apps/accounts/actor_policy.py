@@ -41,7 +41,7 @@ def join_refusal(
         if actor_type == AGENT:
             return (
                 "Only verified human accounts may join (actor type policy verified_only); "
-                "agent accounts may not"
+                f"{who} is an agent's"
             )
         if verified:
             return None
