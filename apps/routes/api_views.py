@@ -9,11 +9,11 @@ from rest_framework.response import Response
 
 from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
-from apps.api.schema import PAGE, query
+from apps.api.schema import ASSET_CHANGES, PAGE, field, json_object, query
 from apps.assets.api_views.common import asset_for_request
 from apps.assets.models import AssetType
 from apps.assets.selectors import asset_can_edit, asset_concrete
-from apps.routes.models import Route
+from apps.routes.models import ExecutionMode, Route
 from apps.routes.selectors import (
     route_by_name,
     route_for_user,
@@ -23,6 +23,41 @@ from apps.routes.selectors import (
 from apps.routes.serializers import route_brief_dict, route_dict
 from apps.routes.services import RouteError, route_create, route_update
 from apps.services.selectors import service_for_user, services_visible
+
+# A route's fields as the client sends them (apps.routes.services._validated checks them).
+ROUTE_FIELDS = {
+    "method": field(str, "Its HTTP method, e.g. `GET` or `post`"),
+    "path": field(str, "Its path on the service, starting with `/`"),
+    "name": ASSET_CHANGES["name"],
+    "description": ASSET_CHANGES["description"],
+    "visibility": ASSET_CHANGES["visibility"],
+    "license_id": ASSET_CHANGES["license_id"],
+    "attribution": ASSET_CHANGES["attribution"],
+    "summary": field(str, "A one-line summary"),
+    "operation_id": field(str, "The OpenAPI operation id (the default name)"),
+    "parameters": field(list, "OpenAPI parameters: objects with `name` and `in`", items=dict),
+    "request_body": field(dict, "The OpenAPI request body, or null for none", null=True),
+    "responses": field(dict, "The OpenAPI responses, by status"),
+    "execution_mode": field(str, "Whether a run waits for the result", enum=ExecutionMode.values),
+    "input_assets": field(dict, "Assets it takes: `{name: {asset_type, ...}}`"),
+    "output_assets": field(dict, "Assets it makes: `{name: {asset_type, ...}}`"),
+    "input_filter": field(str, "The input file extension or type it accepts"),
+    "output_filter": field(str, "The output file extension or type it makes"),
+    "total_timeout_seconds": field(int, "The most a run may take, or null", null=True),
+    "sync_timeout_seconds": field(int, "How long a sync run waits (1 to 3600)"),
+    "quiet_window_seconds": field(int, "How long an async run may stay silent"),
+    "hard_timeout_seconds": field(int, "When an async run is given up"),
+    "pricing": field(dict, "Its price: `{model, unit_cost, currency, ...}`"),
+    "monetization": field(str, "`none` makes it free; else `pay-per-use`"),
+    "unit_cost": field(float, "The price of a run (or a second), in `price_currency`"),
+    "unit_cost_usd": field(float, "The price of a run (or a second), in US dollars"),
+    "unit_cost_sats": field(int, "The price of a run (or a second), in satoshis"),
+    "price": field(float, "`unit_cost`, when that is not given"),
+    "price_currency": field(str, "The currency of `unit_cost` (default usd)"),
+    "cost_unit": field(str, "`seconds` prices each second of a run"),
+    "cost_accounting": field(str, "`runtime` prices each second of a run"),
+    "max_billable_seconds": field(int, "The most seconds a run is charged for"),
+}
 
 
 def _route(request: Request, route_id: str) -> Route:
@@ -36,6 +71,22 @@ def _route_error(exc: RouteError) -> ApiError:
     return ApiError(exc.message, code="invalid_route", field=exc.field or None)
 
 
+@extend_schema(
+    request=json_object(
+        "RouteCreate",
+        {
+            "route": json_object(
+                "RouteFields",
+                {
+                    **ROUTE_FIELDS,
+                    "method": field(str, "Its HTTP method, e.g. `GET` or `post`", required=True),
+                    "path": field(str, "Its path on the service, starting with `/`", required=True),
+                },
+                "A route added by hand; its visibility defaults to `inherit` (the service's).",
+            )
+        },
+    )
+)
 @api_view(["POST"])
 def route_create_view(request: Request, service_id: str):
     service = service_for_user(user=request.user, service_id=parse_uuid(service_id, "service id"))
@@ -56,6 +107,16 @@ def route_create_view(request: Request, service_id: str):
     return ok(route_dict(route), status=201)
 
 
+@extend_schema(
+    request=json_object(
+        "RouteUpdate",
+        {
+            "route": json_object(
+                "RouteChanges", ROUTE_FIELDS, "The fields to change; those left out are kept."
+            )
+        },
+    )
+)
 @api_view(["PUT"])
 def route_update_view(request: Request, service_id: str, route_id: str):
     route = _route(request, route_id)
@@ -70,6 +131,23 @@ def route_update_view(request: Request, service_id: str, route_id: str):
     return ok(route_dict(route))
 
 
+@extend_schema(
+    request=json_object(
+        "NameToId",
+        {
+            "name": field(str, "The asset's name", required=True),
+            "entityName": field(
+                str,
+                "Its owner: a username or an organization's name (for a route, also its "
+                "service's id)",
+                required=True,
+            ),
+            "assetType": field(
+                str, "What to look up (default route)", enum=(AssetType.ROUTE, AssetType.SERVICE)
+            ),
+        },
+    )
+)
 @api_view(["POST"])
 def name_to_id(request: Request):
     """`entity/name` to an id. The entity is an organization's name or a username; for routes
