@@ -55,6 +55,12 @@ def test_the_description_is_rendered_markdown_with_scripts_removed(logged_in):
     assert "<strong>bold</strong>" in page and "<script>alert" not in page
 
 
+def test_the_descriptions_links_are_not_vouched_for(logged_in):
+    create(logged_in, description="See [the docs](https://pets.example.org/docs).")
+    page = logged_in.get(f"/services/{Service.objects.get().pk}").content.decode()
+    assert 'href="https://pets.example.org/docs" rel="nofollow noopener noreferrer"' in page
+
+
 def test_the_list_shows_public_services_to_everyone(client, service):
     client.logout()
     page = client.get("/services").content.decode()
