@@ -290,7 +290,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "ENUM_NAME_OVERRIDES": {
         "AssetVisibilityEnum": "apps.api.schema.VISIBILITIES",
-        "TeamVisibilityEnum": "apps.accounts.api_views.TEAM_VISIBILITIES",
+        "VisibilityEnum": "apps.accounts.api_views.TEAM_VISIBILITIES",  # teams, services
         "RoleEnum": "apps.accounts.api_views.ROLES",
     },
     "POSTPROCESSING_HOOKS": [

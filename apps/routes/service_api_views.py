@@ -11,7 +11,15 @@ from rest_framework.request import Request
 from apps.api.context import request_placement
 from apps.api.envelope import body_object, ok, paged, parse_uuid, query_bool, window
 from apps.api.errors import ApiError
-from apps.api.schema import DELETE_OPTIONS, PAGE, query
+from apps.api.schema import (
+    ASSET_CHANGES,
+    DELETE_OPTIONS,
+    PAGE,
+    PLACEMENT,
+    field,
+    json_object,
+    query,
+)
 from apps.assets.models import FileUpload
 from apps.assets.selectors import asset_can_edit, asset_is_admin
 from apps.routes.selectors import service_routes
@@ -34,6 +42,41 @@ from apps.services.services import (
     spec_from_bytes,
     spec_from_url,
 )
+
+# A service's fields as the client sends them, under `service` (apps.services.services).
+AUTHENTICATION = field(
+    str,
+    "How calls to the upstream authenticate: None, Ouro, Personal Access Token, OAuth 2.0, "
+    "Basic, API key (header) or API key (query) (any case)",
+)
+SPEC = {
+    "spec_url": field(str, "The URL of its OpenAPI document, fetched by the server"),
+    "spec_upload_id": field(str, "An uploaded OpenAPI document (a direct upload's id)"),
+    "spec": field(object, "The OpenAPI document itself, as JSON or as text"),
+}
+SERVICE_METADATA = json_object(
+    "ServiceMetadata",
+    {
+        "base_url": field(str, "The upstream's absolute http(s) URL"),
+        "authentication": AUTHENTICATION,
+        "auth_param_name": field(str, "The header or query parameter of an API key"),
+        **SPEC,
+        "spec_path": field(str, "Not supported here: give spec_url or upload the spec"),
+    },
+    "Merged into the metadata it has; other keys are kept as they are.",
+    required=False,
+)
+SERVICE_FIELDS = {
+    "name": ASSET_CHANGES["name"],
+    "description": ASSET_CHANGES["description"],
+    "visibility": field(
+        str, "Who may see it (default private)", enum=("public", "private", "organization")
+    ),
+    "license_id": ASSET_CHANGES["license_id"],
+    "attribution": ASSET_CHANGES["attribution"],
+    "base_url": field(str, "The upstream's URL, when `metadata.base_url` is not given"),
+    "metadata": SERVICE_METADATA,
+}
 
 
 def _service(request: Request, service_id: str) -> Service:
@@ -134,17 +177,59 @@ def service_list(request: Request):
     return paged(services, window(request, default_limit=100), service_dict)
 
 
+@extend_schema(
+    request=json_object(
+        "ServiceCreateFromSpec",
+        {
+            "service": json_object(
+                "ServiceSpecFields",
+                {**SERVICE_FIELDS, **PLACEMENT, **SPEC},
+                "A service and one route per operation of its OpenAPI document, given as "
+                "`metadata.spec_url`, `metadata.spec_upload_id` or `spec` (also at the top).",
+            )
+        },
+    )
+)
 @api_view(["POST"])
 def service_create_from_file(request: Request):
     return _create(request, with_spec=True)
 
 
+@extend_schema(
+    request=json_object(
+        "ServiceCreate",
+        {
+            "service": json_object(
+                "ServiceFields",
+                {**SERVICE_FIELDS, **PLACEMENT},
+                "A service without a spec: its routes are added by hand.",
+            )
+        },
+    )
+)
 @api_view(["POST"])
 def service_create_from_form(request: Request):
     return _create(request, with_spec=False)
 
 
 @extend_schema(methods=["DELETE"], parameters=DELETE_OPTIONS)
+@extend_schema(
+    methods=["PUT"],
+    request=json_object(
+        "ServiceUpdate",
+        {
+            "service": json_object(
+                "ServiceChanges",
+                {
+                    **SERVICE_FIELDS,
+                    "authentication": AUTHENTICATION,
+                    "auth_param_name": field(str, "The header or query parameter of an API key"),
+                },
+                "The fields to change; those left out are kept (`metadata` merges).",
+            )
+        },
+    ),
+)
 @api_view(["GET", "PUT", "DELETE"])
 def service_detail(request: Request, service_id: str):
     if request.method == "GET":
@@ -170,6 +255,25 @@ def service_detail(request: Request, service_id: str):
     return ok(service_dict(service))
 
 
+@extend_schema(
+    parameters=[query("dry_run", "Only report what the re-sync would change", bool)],
+    request=json_object(
+        "ServiceResync",
+        {
+            "service": json_object(
+                "ServiceResyncFields",
+                {
+                    **SERVICE_FIELDS,
+                    **SPEC,
+                    "authentication": AUTHENTICATION,
+                    "auth_param_name": field(str, "The header or query parameter of an API key"),
+                },
+                "Changes, and the spec to re-sync its routes from (without one, the spec URL "
+                "the service has is fetched again).",
+            )
+        },
+    ),
+)
 @api_view(["PUT"])
 def service_update_from_file(request: Request, service_id: str):
     service = _editable(request, service_id)
@@ -223,6 +327,16 @@ def service_route_list(request: Request, service_id: str):
     return paged(routes, window(request, default_limit=200), route_dict)
 
 
+@extend_schema(
+    request=json_object(
+        "ServiceAuthentication",
+        {
+            "method": field(str, "How calls authenticate (default Ouro); as `authentication`"),
+            "secret": field(str, "The credential, stored encrypted", required=True),
+            "param_name": field(str, "The header or query parameter of an API key"),
+        },
+    )
+)
 @api_view(["PUT"])
 def service_authentication(request: Request, service_id: str):
     service = _service(request, service_id)
