@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 import schemathesis
 import yaml
+from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
@@ -124,3 +125,143 @@ def test_the_reference_page_is_linked_from_the_footer_and_the_api_keys_page(clie
     assert 'href="/api/docs"' in client.get("/").content.decode()
     client.force_login(alice)
     assert 'href="/api/docs"' in client.get("/settings/api-keys").content.decode()
+
+
+WRITES = ("post", "put", "patch")
+ANY_OBJECT = {"type": "object", "additionalProperties": {}}  # ApiAutoSchema's default body
+
+# Writes whose body is free-form on purpose, with why. None today: even an upstream's callback
+# has a shape (`status`, and a free-form `response`).
+FREE_FORM_BODIES: dict[str, str] = {}
+
+# Writes that read no body (their view declares `request=None`), with why.
+NO_BODIES = {
+    **dict.fromkeys(
+        [
+            "POST /teams/{team_id}/join",
+            "POST /teams/{team_id}/leave",
+            "POST /teams/{team_id}/join-requests/{request_id}/approve",
+            "POST /teams/{team_id}/join-requests/{request_id}/reject",
+            "POST /actions/{action_id}/cancel",
+        ],
+        "the path names all it does",
+    ),
+    **dict.fromkeys(
+        [
+            *(
+                f"{m} /{name}"
+                for name in ("quests", "conversations")
+                for m in ("POST", "PUT", "PATCH")
+            ),
+            *(
+                f"POST /wallet/{name}"
+                for name in (
+                    "balance",
+                    "transactions",
+                    "deposit-address",
+                    "send-sats",
+                    "purchase-asset",
+                )
+            ),
+            "POST /datasets/{dataset_id}/indexes",
+        ],
+        "not offered here: refused whatever the body",
+    ),
+}
+
+
+def request_schemas(document) -> dict[str, dict]:
+    """Each write operation's JSON request body schema ({} when it has none), by name."""
+    found = {}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method in WRITES:
+                body = operation.get("requestBody", {"content": {"application/json": {}}})
+                found[f"{method.upper()} {path}"] = body["content"]["application/json"].get(
+                    "schema", {}
+                )
+    return found
+
+
+def test_every_write_declares_its_body_next_to_its_view(document):
+    """A new write view without `extend_schema(request=...)` gets the generic "any object"
+    body and fails here: declare what it reads (or `request=None`), or list it with why."""
+    schemas = request_schemas(document)
+    assert len(schemas) > 50
+    generic = {name for name, schema in schemas.items() if schema == ANY_OBJECT}
+    assert generic == set(FREE_FORM_BODIES)
+    assert {name for name, schema in schemas.items() if schema == {}} == set(NO_BODIES)
+    for name, schema in schemas.items():
+        if schema and name not in FREE_FORM_BODIES:
+            component = schema["$ref"].removeprefix("#/components/schemas/")
+            assert document["components"]["schemas"][component]["properties"], name
+
+
+def test_every_field_of_a_request_body_says_what_it_is(document):
+    """Each field of every request body has a description, and its required ones exist."""
+    undescribed = []
+    for name, schema in document["components"]["schemas"].items():
+        if not name.endswith("Request") or "properties" not in schema:
+            continue
+        assert set(schema.get("required", [])) <= set(schema["properties"]), name
+        for field, definition in schema["properties"].items():
+            nested = "$ref" in definition or "allOf" in definition
+            if not definition.get("description") and not nested:
+                undescribed.append(f"{name}.{field}")
+    assert undescribed == []
+
+
+def validator(document, operation: str) -> jsonschema.Draft202012Validator:
+    schema = request_schemas(document)[operation]
+    return jsonschema.Draft202012Validator({**schema, "components": document["components"]})
+
+
+@pytest.mark.parametrize(
+    "operation, body",
+    [
+        (
+            "POST /teams/create",
+            {"team": {"name": "data-science", "org_id": "x", "join_policy": "open"}},
+        ),
+        (
+            "PUT /assets/{asset_id}/share",
+            {"permission": {"user": {"user_id": "u"}, "role": "write"}},
+        ),
+        (
+            "POST /datasets/{dataset_id}/data",
+            {"rows": [{"id": 1}], "mode": "upsert", "key_columns": ["id"]},
+        ),
+        (
+            "POST /services/{service_id}/routes/{route_id}/use",
+            {"config": {"query": {"name": "Ada"}}},
+        ),
+        ("POST /actions/{action_id}/webhook", {"status": "success", "response": [1, "two"]}),
+        ("PUT /services/{service_id}/authentication", {"method": "Ouro", "secret": "s3cret"}),
+        (
+            "POST /posts/create",
+            {"post": {"name": "Notes", "visibility": "public"}, "content": {"text": "# Hi"}},
+        ),
+    ],
+)
+def test_what_the_client_sends_matches_the_declared_body(document, operation, body):
+    validator(document, operation).validate(body)
+
+
+@pytest.mark.parametrize(
+    "operation, body",
+    [
+        ("POST /teams/create", {"team": {"name": "x", "org_id": "x", "join_policy": "anyone"}}),
+        ("POST /teams/create", {"name": "x"}),  # the fields go under `team`
+        ("PUT /assets/{asset_id}/share", {"permission": {"user": {}, "role": "read"}}),
+        ("POST /datasets/{dataset_id}/data", {"rows": [], "mode": "merge"}),
+        ("POST /actions/{action_id}/webhook", {"response": {}}),
+        ("PUT /services/{service_id}/authentication", {"method": "Ouro"}),
+    ],
+)
+def test_a_body_the_view_refuses_does_not_match(document, operation, body):
+    assert not validator(document, operation).is_valid(body)
+
+
+def test_the_document_is_generated_without_warnings(tmp_path):
+    # Two sets of choices under one name, or two bodies named alike, would be warnings.
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
