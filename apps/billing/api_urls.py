@@ -9,7 +9,7 @@ urlpatterns = [
     path("stripe/wallet/transactions", api_views.transactions),
     path("stripe/wallet/pending-earnings", api_views.pending_earnings),
     path("stripe/usage/history", api_views.usage_history),
-    path("stripe/wallet/tip", api_views.not_offered),
+    path("stripe/wallet/tip", api_views.tip),
     path("stripe/wallet/purchase-asset", api_views.purchase_asset),
     *(
         path(f"wallet/{name}", api_views.bitcoin_wallet)

@@ -1,4 +1,5 @@
-"""Money over the Ouro HTTP API: a route's price, the caller's wallet, ledger and usage."""
+"""Money over the Ouro HTTP API: a route's price, the caller's wallet, ledger and usage,
+money sent to another user and assets bought."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
@@ -27,10 +28,19 @@ from apps.billing.selectors import (
 from apps.billing.serializers import (
     balance_dict,
     purchase_dict,
+    tip_dict,
     transaction_dict,
     usage_record_dict,
 )
-from apps.billing.services import PaymentRequired, PurchaseError, asset_purchase, run_price
+from apps.billing.services import (
+    TIP_MESSAGE_MAX,
+    PaymentRequired,
+    PurchaseError,
+    TransferError,
+    asset_purchase,
+    run_price,
+    wallet_send,
+)
 from apps.routes.selectors import route_for_user
 
 
@@ -141,16 +151,36 @@ def bitcoin_wallet(request: Request):
     )
 
 
-@extend_schema(request=None)  # refused whatever the body
-@api_view(["POST"])
-def not_offered(request: Request):
-    """Moving money between people outside of a paid run or a purchase (tips)."""
-    raise ApiError(
-        "This platform moves money only for paid route runs and assets bought: tips are not "
-        "offered here",
-        status=404,
-        code="not_offered",
+@extend_schema(
+    request=json_object(
+        "Tip",
+        {
+            "recipientId": field(str, "The user to send to", required=True),
+            "amountCents": field(int, "Whole cents, more than zero", required=True),
+            "message": field(str, f"A note both sides see, up to {TIP_MESSAGE_MAX} characters"),
+        },
     )
+)
+@api_view(["POST"])
+def tip(request: Request):
+    """`UsdTip`: send money from the USD wallet to another user, exactly, never on credit."""
+    body = body_object(request)
+    recipient_id = parse_uuid(body.get("recipientId"), "recipientId")
+    message = body.get("message") or ""
+    if not isinstance(message, str):
+        raise ApiError("message must be text", code="invalid_message")
+    try:
+        entry = wallet_send(
+            sender=request.user,
+            recipient_id=recipient_id,
+            cents=body.get("amountCents"),
+            message=message,
+        )
+    except TransferError as exc:
+        raise ApiError(exc.message, status=exc.status, code=exc.code) from None
+    except PaymentRequired as exc:
+        raise ApiError(exc.message, status=402, code="insufficient_funds") from None
+    return ok(tip_dict(entry), status=201)
 
 
 @extend_schema(

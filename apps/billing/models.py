@@ -149,6 +149,8 @@ class LedgerKind(models.TextChoices):
     ADJUSTMENT = "adjustment"  # debited by an operator
     PURCHASE = "purchase"  # an asset bought, paid
     SALE = "sale"  # an asset bought, earned by its owner
+    TIP_SENT = "tip_sent"  # money sent to another user
+    TIP_RECEIVED = "tip_received"  # money another user sent
 
 
 class LedgerEntry(models.Model):

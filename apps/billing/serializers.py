@@ -60,6 +60,21 @@ def purchase_dict(purchase: AssetPurchase) -> dict:
     }
 
 
+def tip_dict(entry: LedgerEntry) -> dict:
+    """`UsdTip`: what left the sender's wallet (its ledger entry) and reached the recipient's,
+    the same: the platform takes no fee."""
+    cents = -entry.amount_cents
+    return {
+        "transaction_id": str(entry.pk),
+        "amount_cents": cents,
+        "recipient_amount_cents": cents,
+        "platform_fee_cents": 0,
+        "recipient_id": _id(entry.counterparty_id),
+        "currency": "usd",
+        "created_at": iso(entry.created_at),
+    }
+
+
 def transaction_dict(entry: LedgerEntry) -> dict:
     """`UsdTransaction`: one ledger entry, signed (+ credit, - debit)."""
     record = entry.usage_record

@@ -8,6 +8,7 @@ so concurrent runs cannot spend the same cent twice; the wallet's check constrai
 negative balance outright.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -354,3 +355,78 @@ def asset_purchase(*, buyer, asset_id, currency: str = CHARGED_CURRENCY) -> Asse
             ]
         )
     return purchase
+
+
+# Money sent to another user -------------------------------------------------------------------
+
+TIP_MESSAGE_MAX = 300
+
+
+class TransferError(Exception):
+    """Money that cannot be sent, with a status and a stable code."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "invalid_transfer"):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+def wallet_send(*, sender, recipient_id, cents, message: str = "") -> LedgerEntry:
+    """Send exactly `cents` of the sender's available funds to another user's wallet, with a
+    ledger entry on each side, in one transaction; the sender's entry.
+
+    Only a whole, positive number of cents, only to another active user (TransferError), and
+    never on credit: money held for running actions is not available (PaymentRequired, and
+    nothing changes).
+    """
+    if not isinstance(cents, int) or isinstance(cents, bool) or cents <= 0:
+        raise TransferError(
+            "The amount must be a whole, positive number of cents", code="invalid_amount"
+        )
+    if len(message) > TIP_MESSAGE_MAX:
+        raise TransferError(
+            f"The message is at most {TIP_MESSAGE_MAX} characters", code="invalid_message"
+        )
+    recipient = get_user_model().objects.filter(pk=recipient_id, is_active=True).first()
+    if recipient is None:
+        raise TransferError("No user with this id", status=404, code="not_found")
+    if recipient.pk == sender.pk:
+        raise TransferError("You cannot send money to yourself", code="own_wallet")
+    with transaction.atomic():
+        # Wallets are locked in one order (by user id), as settlements and purchases lock them.
+        for user_id in sorted((sender.pk, recipient.pk), key=str):
+            if user_id == recipient.pk:
+                _wallet_credit(user_id, cents)
+            elif not _wallet_change(user_id, available=-cents):
+                available = _available(user_id)
+                raise PaymentRequired(
+                    f"Not enough funds: you are sending {dollars(cents)} and your wallet has "
+                    f"{dollars(available)} available. Nothing was sent.",
+                    needed_cents=cents,
+                    available_cents=available,
+                )
+        balances = _balances([sender.pk, recipient.pk])
+        sent, _ = LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(
+                    wallet_id=sender.pk,
+                    kind=LedgerKind.TIP_SENT,
+                    amount_cents=-cents,
+                    balance_after_cents=balances[sender.pk],
+                    counterparty_id=recipient.pk,
+                    note=message,
+                    created_by=sender,
+                ),
+                LedgerEntry(
+                    wallet_id=recipient.pk,
+                    kind=LedgerKind.TIP_RECEIVED,
+                    amount_cents=cents,
+                    balance_after_cents=balances[recipient.pk],
+                    counterparty_id=sender.pk,
+                    note=message,
+                    created_by=sender,
+                ),
+            ]
+        )
+    return sent
