@@ -10,11 +10,16 @@
   window.SwaggerUIBundle({
     url: root.dataset.schemaUrl,
     domNode: root,
-    deepLinking: true,
+    // Deep links put a link inside each operation's toggle button (a control in a control).
+    deepLinking: false,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
     // Requests "Try it out" sends go to this site only (the document's server is /api).
     tryItOutEnabled: false,
     persistAuthorization: false,
+    onComplete: function () {
+      var servers = root.querySelector("select#servers");
+      if (servers) servers.setAttribute("aria-label", "Server");
+    },
   });
 })();

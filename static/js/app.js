@@ -166,3 +166,23 @@
     document.querySelectorAll("[data-json-editor] textarea").forEach(check);
   });
 })();
+
+// A box that scrolls (a snippet, a wide table, the logs) can be reached and scrolled with the
+// keyboard: it takes the focus while its content overflows it. Runs again on content htmx swaps in.
+(function () {
+  function focusableScrollers() {
+    document.querySelectorAll("pre, .table-wrap, .logs, .lineage-graph").forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.dataset.scrollFocus = "1";
+      } else if (!scrolls && el.dataset.scrollFocus) {
+        el.removeAttribute("tabindex");
+        delete el.dataset.scrollFocus;
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrollers);
+  document.addEventListener("htmx:afterSettle", focusableScrollers);
+  window.addEventListener("resize", focusableScrollers);
+})();
