@@ -3,7 +3,9 @@ money sent to another user (exact, never on credit, never a negative amount), a 
 earnings, and the deposit address and top-up this platform does not offer."""
 
 import json
+import threading
 
+import httpx
 import pytest
 
 from apps.billing.models import LedgerEntry, LedgerKind
@@ -90,6 +92,33 @@ def test_send_money_beyond_the_available_funds_is_refused_and_moves_nothing(
     assert json.loads(everything)["amount_cents"] == 100
     assert (balance(bob), balance(alice)) == (0, 100)
     assert LedgerEntry.objects.filter(kind=LedgerKind.TIP_SENT).count() == 1
+
+
+def test_sends_at_once_never_spend_a_cent_twice(live_site, alice, bob, bob_key, fund):
+    """Four sends of 60 cents race for 150: two go through, whatever the timing."""
+    fund(bob, 150)
+    token = httpx.post(f"{live_site.url}/api/users/get-token", json={"pat": bob_key}).json()
+    answers: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def send() -> None:
+        barrier.wait()
+        answer = httpx.post(
+            f"{live_site.url}/api/stripe/wallet/tip",
+            json={"recipientId": str(alice.pk), "amountCents": 60},
+            headers={"Authorization": token["access_token"]},
+            timeout=30,
+        )
+        answers.append(answer.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [201, 201, 402, 402]
+    assert (balance(bob), balance(alice)) == (30, 120)
+    assert LedgerEntry.objects.filter(kind=LedgerKind.TIP_RECEIVED).count() == 2
 
 
 def test_send_money_refuses_a_negative_or_zero_amount(live_site, alice, bob, bob_key, fund):
