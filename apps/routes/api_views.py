@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from apps.api.envelope import body_object, ok, paged, parse_uuid, window
 from apps.api.errors import ApiError
-from apps.api.schema import ASSET_CHANGES, PAGE, field, json_object, query
+from apps.api.schema import ASSET_CHANGES, PAGE, VISIBILITIES, field, json_object, query
 from apps.assets.api_views.common import asset_for_request
 from apps.assets.models import AssetType
 from apps.assets.selectors import asset_can_edit, asset_concrete
@@ -30,7 +30,11 @@ ROUTE_FIELDS = {
     "path": field(str, "Its path on the service, starting with `/`"),
     "name": ASSET_CHANGES["name"],
     "description": ASSET_CHANGES["description"],
-    "visibility": ASSET_CHANGES["visibility"],
+    "visibility": field(
+        str,
+        "Who may see it (default inherit: as its service; monetized: public, and priced)",
+        enum=VISIBILITIES,
+    ),
     "license_id": ASSET_CHANGES["license_id"],
     "attribution": ASSET_CHANGES["attribution"],
     "summary": field(str, "A one-line summary"),

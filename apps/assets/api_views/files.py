@@ -95,10 +95,6 @@ UPLOAD_ID = field(
         "Bytes kept until `POST /files/create` makes a file of them.",
     ),
 )
-@extend_schema(
-    methods=["DELETE"],
-    request=json_object("FileUploadDiscard", {"upload_id": UPLOAD_ID}),
-)
 @api_view(["POST", "DELETE"])
 def file_upload(request: Request):
     """POST: base64 bytes kept until `files/create`. DELETE: discard a direct upload."""
