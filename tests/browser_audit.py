@@ -20,11 +20,20 @@ SERIOUS = {"serious", "critical"}
 # Elements whose right edge passes the viewport, innermost first, with their widths: an element
 # inside a scrolling box (overflow-x auto/scroll/hidden) is clipped by it and does not count.
 _OVERFLOWING = """() => {
-  const limit = document.documentElement.clientWidth;
+  const limit = document.documentElement.clientWidth + 1;
+  const clips = (style) => ["auto", "scroll", "hidden", "clip"].includes(style.overflowX);
+  // Inside a box that scrolls or clips sideways, an element does not widen the page; one
+  // positioned absolutely escapes such boxes up to its positioned ancestor.
   const clipped = (el) => {
+    const position = getComputedStyle(el).position;
+    let escaping = position === "absolute" || position === "fixed";
     for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
-      const o = getComputedStyle(up).overflowX;
-      if (o === "auto" || o === "scroll" || o === "hidden" || o === "clip") return true;
+      const style = getComputedStyle(up);
+      if (!escaping && clips(style)) return true;
+      if (escaping && style.position !== "static") {
+        escaping = style.position === "fixed";
+        if (clips(style)) return true;
+      }
     }
     return false;
   };
@@ -39,17 +48,17 @@ _OVERFLOWING = """() => {
     for (let n = el; n && n !== document.body; n = n.parentElement) parts.unshift(name(n));
     return parts.slice(-4).join(" > ");
   };
-  const out = [];
-  for (const el of document.body.querySelectorAll("*")) {
+  const wide = [...document.body.querySelectorAll("*")].filter((el) => {
     const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.right <= limit + 1 || clipped(el)) continue;
-    const inner = [...el.children].some((c) => c.getBoundingClientRect().right > limit + 1);
-    if (inner) continue;
+    return r.width > 0 && r.right > limit && !clipped(el);
+  });
+  // The innermost ones: those with no such element inside them.
+  const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
+  return innermost.slice(0, 12).map((el) => {
+    const r = el.getBoundingClientRect();
     const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
-    out.push(`${path(el)} (right edge ${Math.round(r.right)}px, width ${Math.round(r.width)}px) "${text}"`);
-    if (out.length >= 12) break;
-  }
-  return out;
+    return `${path(el)} (right edge ${Math.round(r.right)}px, width ${Math.round(r.width)}px) "${text}"`;
+  });
 }"""
 
 
