@@ -12,6 +12,9 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
+from apps.api.schema import VISIBILITIES
+from apps.assets.market import MONETIZED
+from apps.assets.models import Visibility
 from ouro_site import api_urls
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +268,7 @@ def test_a_body_the_view_refuses_does_not_match(document, operation, body):
 def test_the_document_is_generated_without_warnings(tmp_path):
     # Two sets of choices under one name, or two bodies named alike, would be warnings.
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
+def test_the_documented_visibilities_are_the_assets():
+    assert set(VISIBILITIES) == {*Visibility.values, MONETIZED}
