@@ -11,8 +11,9 @@ urlpatterns = [
     path("stripe/usage/history", api_views.usage_history),
     path("stripe/wallet/tip", api_views.tip),
     path("stripe/wallet/purchase-asset", api_views.purchase_asset),
+    path("wallet/deposit-address", api_views.deposit_address),
     *(
         path(f"wallet/{name}", api_views.bitcoin_wallet)
-        for name in ("balance", "transactions", "deposit-address", "send-sats", "purchase-asset")
+        for name in ("balance", "transactions", "send-sats", "purchase-asset")
     ),
 ]

@@ -151,6 +151,18 @@ def bitcoin_wallet(request: Request):
     )
 
 
+@extend_schema(methods=["POST"], request=None)  # refused whatever the body
+@api_view(["GET", "POST"])
+def deposit_address(request: Request):
+    """Bitcoin deposits: no chain is watched here, so there is no address to pay into."""
+    raise ApiError(
+        "Deposits are not offered here: there is no Bitcoin deposit address. Wallets hold US "
+        "dollars only, and an administrator adds funds",
+        status=404,
+        code="not_offered",
+    )
+
+
 @extend_schema(
     request=json_object(
         "Tip",

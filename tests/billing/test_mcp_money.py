@@ -212,7 +212,8 @@ def test_get_deposit_address_says_on_chain_deposits_are_not_offered(live_site, b
     (text,) = call_tools(live_site.url, bob_key, [("get_deposit_address", {})])
     error = json.loads(text)
     assert error["error"] == "not_found"
-    assert "Wallets here hold US dollars only" in error["message"]
+    assert error["message"].startswith("Deposits are not offered here")
+    assert "Wallets hold US dollars only" in error["message"]
     assert "deposit_address" not in error
 
 
