@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from apps.accounts.models import PERSONAL_ORG_ID, ActorType, JoinPolicy, Team, User
+from apps.accounts.models import PERSONAL_ORG_ID, ActorType, ActorTypePolicy, JoinPolicy, Team, User
 from apps.accounts.selectors import organizations_for_user
 
 
@@ -51,6 +51,17 @@ class TeamForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     visibility = forms.ChoiceField(choices=Team.Visibility.choices, initial="organization")
     join_policy = forms.ChoiceField(choices=JoinPolicy.choices, label="Who may join")
+    actor_type_policy = forms.ChoiceField(
+        choices=[
+            ("", "As the organization says"),
+            (ActorTypePolicy.ANY, "Anyone"),
+            (ActorTypePolicy.VERIFIED_ONLY, "Verified humans only"),
+            (ActorTypePolicy.AGENTS_ONLY, "Agents only"),
+        ],
+        required=False,
+        label="Accounts that may join",
+        help_text="An administrator of this site verifies accounts.",
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -115,6 +115,8 @@ def teams_page(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "org"}
+        if not fields["actor_type_policy"]:
+            del fields["actor_type_policy"]  # follows the organization's
         org = Organization.objects.get(pk=form.cleaned_data["org"])
         try:
             team = team_create(user=request.user, org=org, fields=fields)

@@ -161,3 +161,22 @@ def test_in_a_browser_an_admin_verifies_bob_who_then_joins_a_verified_only_team(
     page.get_by_role("button", name="Join the team").click()
     expect(page.locator("#membership")).to_contain_text("You are a member (write)")
     assert TeamMembership.objects.filter(team=team, user=bob).exists()
+
+
+def test_the_teams_page_creates_a_team_with_or_without_its_own_actor_type_policy(
+    client, alice, acme
+):
+    acme.actor_type_policy = "agents_only"
+    acme.save()
+    client.force_login(alice)
+    base = {"org": str(acme.pk), "visibility": "organization", "join_policy": "open"}
+    client.post("/teams", {**base, "name": "people", "actor_type_policy": "verified_only"})
+    client.post("/teams", {**base, "name": "follows", "actor_type_policy": ""})
+    people, follows = Team.objects.get(name="people"), Team.objects.get(name="follows")
+    assert (people.actor_type_policy, people.effective_actor_type_policy) == (
+        "verified_only",
+        "verified_only",
+    )
+    assert (follows.actor_type_policy, follows.effective_actor_type_policy) == ("", "agents_only")
+    listing = client.get("/teams").content.decode()
+    assert "<td>verified_only</td>" in listing and "<td>agents_only</td>" in listing
