@@ -52,7 +52,7 @@ def _seed(ids: dict, demo_upstream: str) -> None:
         team_create,
         user_create,
     )
-    from apps.actions.models import Action, Status
+    from apps.actions.models import Action, ActionAsset, Status
     from apps.actions.services import route_run
     from apps.assets.services import Owner, dataset_create, file_create
     from apps.posts.services import post_create
@@ -167,7 +167,9 @@ def _seed(ids: dict, demo_upstream: str) -> None:
     )
     api_key_create(user=alice, name="laptop")
 
+    chart_image = ActionAsset.objects.get(action=chart_run, role=ActionAsset.Role.OUTPUT).asset_id
     ids.update(
+        chart_image=chart_image,
         demo=demo.pk,
         petstore=petstore.pk,
         hello=hello.pk,
@@ -302,7 +304,8 @@ PAGES = [
     ("action-chart", "owner", "/actions/{chart_run}"),
     ("runs", "owner", "/actions"),
     ("compare", "owner", _compare),
-    ("lineage-asset", "owner", "/assets/{dataset}/lineage"),
+    ("lineage-asset", "owner", "/assets/{chart_image}/lineage"),
+    ("file-made-by-a-run", "owner", "/files/{chart_image}"),
     ("lineage-action", "owner", "/actions/{chart_run}/lineage"),
     ("services", "owner", "/services"),
     ("service", "owner", "/services/{demo}"),
@@ -334,6 +337,10 @@ PAGES = [
     ("posts", "anon", "/posts"),
     ("post", "anon", "/posts/{post}"),
     ("dataset", "anon", "/datasets/{dataset}"),
+    ("files", "anon", "/files"),
+    ("file", "anon", "/files/{file}"),
+    ("action", "anon", "/actions/{sync_run}"),
+    ("api-docs", "anon", "/api/docs"),
     ("not-found", "anon", "/no/such/page"),
 ]
 
@@ -354,5 +361,26 @@ def test_the_page_fits_and_is_accessible(site, name, who, how, width):
             assert answer.status == expected, f"{name}: HTTP {answer.status}"
         settle(page)
         audit(page, f"{who}-{name}")
+    finally:
+        page.close()
+
+
+def test_on_a_phone_the_menu_opens_from_the_keyboard_and_its_links_work(site):
+    from playwright.sync_api import expect
+
+    page = site.contexts["owner"].new_page()
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(site.url + "/")
+        routes = page.locator(".nav").get_by_role("link", name="Routes", exact=True)
+        expect(routes).to_be_hidden()
+        page.locator(".brand").focus()
+        page.keyboard.press("Tab")  # the next stop is the menu's toggle
+        expect(page.locator("#nav-toggle")).to_be_focused()
+        page.keyboard.press("Space")
+        expect(routes).to_be_visible()
+        audit(page, "owner-menu-open")
+        routes.click()
+        page.wait_for_url(f"{site.url}/routes")
     finally:
         page.close()
