@@ -130,7 +130,7 @@ def test_delete_asset_by_an_outsider_is_a_not_found_and_deletes_nothing(
     assert refusal(hidden, str(private.pk)) == refusal(missing, MISSING)
     # Seeing an asset is not owning it: a reader who may not edit is refused, not obeyed.
     (readable,) = call_tools(live_site.url, bob_key, [("delete_asset", {"id": str(public.pk)})])
-    assert json.loads(readable)["error"] in {"permission_denied", "not_found"}
+    assert json.loads(readable)["error"] == "permission_denied"
     assert File.objects.filter(pk=private.pk).exists()
     assert Post.objects.filter(pk=public.pk).exists()
 
@@ -209,11 +209,16 @@ def test_list_asset_actions_shows_the_runs_that_read_and_made_an_asset(
             ("list_asset_actions", {"asset_id": str(file.pk)}),
         ],
     )
-    assert str(action.pk) in as_input and "CSV stats" in as_input
-    assert "created_by" not in as_input
-    assert str(action.pk) in created_by and "as_input" not in created_by
-    assert str(action.pk) in both
-    assert "success" in as_input
+    run_line = (
+        f"- **CSV stats** — id: `{action.pk}` — status: success — route_id: `{action.route_id}`"
+    )
+    ran_on = f"in: People `{file.pk}` · out: Column stats `{output.pk}`"
+    assert "## as_input" in as_input and "## created_by" not in as_input
+    assert run_line in as_input and ran_on in as_input
+    assert "## created_by" in created_by and "## as_input" not in created_by
+    assert run_line in created_by and ran_on in created_by
+    # The uploaded file was made by no run: only the run that read it
+    assert "## created_by" not in both and run_line in both
 
 
 def test_list_asset_actions_of_an_outsider_is_a_not_found(live_site, charlie_key, ran_csv_stats):
