@@ -20,10 +20,10 @@ RUN_TIMEOUT = 20_000  # ms: a run's answer or a callback on a busy two-core mach
 
 
 def audit(page, name: str) -> None:
-    """A screenshot of a main step's page in $SCREENSHOT_DIR, when it is set."""
-    from tests.browser_audit import screenshot
+    """A main step's page fits its width and passes axe (a screenshot in $SCREENSHOT_DIR)."""
+    from tests.browser_audit import audit as page_audit
 
-    screenshot(page, f"walk-{name}")
+    page_audit(page, f"walk-{name}")
 
 
 def mark_page(page) -> None:
