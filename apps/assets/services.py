@@ -652,7 +652,6 @@ def _check_values(dataset: Dataset, column: str, check) -> None:
             ) from None
 
 
-@transaction.atomic
 def dataset_key_columns_set(*, dataset: Dataset, key_columns) -> Dataset:
     """Declare the columns that name a row (what upsert and update match rows on): a list of
     the dataset's columns whose values no two rows share; [] clears it."""
@@ -684,6 +683,7 @@ def dataset_key_columns_set(*, dataset: Dataset, key_columns) -> Dataset:
     return dataset
 
 
+@transaction.atomic
 def dataset_column_add(
     *, dataset: Dataset, name, type="text", nullable=True, label=None, enum_values=None
 ) -> Dataset:
