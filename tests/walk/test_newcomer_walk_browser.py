@@ -320,7 +320,10 @@ def test_a_newcomer_walks_from_sign_up_to_a_post_others_run_again(
         expect(embed).to_have_attribute("data-status", "success")
         expect(embed.locator(".embed-head .badge").last).to_have_text("success")
         expect(embed.locator(".embed-output")).to_contain_text("chart")
-        expect(embed.get_by_role("img", name="Weekly signups")).to_be_visible()
+        chart = embed.get_by_role("img", name="Weekly signups")
+        expect(chart).to_be_visible()
+        chart.evaluate("img => img.decode()")  # the picture itself loads, not only its alt text
+        assert chart.evaluate("img => img.naturalWidth") == 400
         expect(embed.locator(".embed-response")).to_contain_text('"title": "Weekly signups"')
         embed.get_by_role("button", name="verify").click()
         expect(embed.get_by_text("✓ matches")).to_be_visible()
