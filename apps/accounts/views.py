@@ -1,4 +1,5 @@
 import math
+import uuid
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
@@ -35,6 +36,10 @@ from apps.accounts.services import (
     team_leave,
 )
 from apps.accounts.throttle import client_address, login_retry_after
+
+# The nonces of the key forms that made a key, kept in the session (the last few).
+KEY_FORM_NONCES = "api_key_form_nonces"
+KEY_FORM_NONCES_KEPT = 20
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -86,18 +91,31 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def api_keys(request: HttpRequest) -> HttpResponse:
+    """The user's keys, and a form to create one, shown once in the answer. Each form carries a
+    nonce, so that sending the same form again (a reload) does not make a second key."""
     form = ApiKeyForm(request.POST or None, user=request.user)
     new_key = None
-    if request.method == "POST" and form.is_valid():
-        bind = form.cleaned_data["bind"]
-        org = api_key_context(user=request.user, bind=bind) if bind else None
-        _, new_key = api_key_create(user=request.user, name=form.cleaned_data["name"], org=org)
-        messages.success(request, "Key created. Copy it now: it is not shown again.")
-        form = ApiKeyForm(user=request.user)
+    if request.method == "POST":
+        nonce = request.POST.get("nonce", "")[:64]
+        used = request.session.get(KEY_FORM_NONCES, [])
+        if nonce and nonce in used:
+            messages.info(
+                request,
+                "That form made its key already; a key is shown once only. Create another "
+                "if you need one.",
+            )
+            return redirect("api_keys")
+        if form.is_valid():
+            bind = form.cleaned_data["bind"]
+            org = api_key_context(user=request.user, bind=bind) if bind else None
+            _, new_key = api_key_create(user=request.user, name=form.cleaned_data["name"], org=org)
+            if nonce:
+                request.session[KEY_FORM_NONCES] = [*used, nonce][-KEY_FORM_NONCES_KEPT:]
+            messages.success(request, "Key created. Copy it now: it is not shown again.")
+            form = ApiKeyForm(user=request.user)
     keys = request.user.api_keys.select_related("org")
-    return render(
-        request, "accounts/api_keys.html", {"form": form, "keys": keys, "new_key": new_key}
-    )
+    context = {"form": form, "keys": keys, "new_key": new_key, "nonce": uuid.uuid4().hex}
+    return render(request, "accounts/api_keys.html", context)
 
 
 @login_required

@@ -55,6 +55,23 @@ def test_settings_page_shows_a_new_key_once_and_revokes(client, alice):
     assert key.revoked_at is not None
 
 
+def test_sending_the_key_form_again_makes_no_second_key(client, alice):
+    client.force_login(alice)
+    page = client.get("/settings/api-keys")
+    nonce = page.context["nonce"]
+    assert f'name="nonce" value="{nonce}"' in page.content.decode()
+    made = client.post("/settings/api-keys", {"name": "ci", "nonce": nonce})
+    assert made.status_code == 200 and made.context["new_key"]
+    assert 'data-copy-label="the key"' in made.content.decode()
+    assert made.context["nonce"] != nonce  # the next form is a new one
+    again = client.post("/settings/api-keys", {"name": "ci", "nonce": nonce}, follow=True)
+    assert alice.api_keys.count() == 1
+    assert "made its key already" in again.content.decode()
+    assert again.context["new_key"] is None
+    client.post("/settings/api-keys", {"name": "ci2", "nonce": made.context["nonce"]})
+    assert alice.api_keys.count() == 2
+
+
 def test_outsiders_cannot_revoke_anothers_key(client, alice, charlie):
     key, _ = api_key_create(user=alice, name="laptop")
     client.force_login(charlie)
