@@ -292,6 +292,9 @@ def _compare(page, site):
     page.goto(f"{site.url}/actions/compare?a={site.ids['sync_run']}&b={site.ids['other_run']}")
 
 
+# What a page draws after it loads, to wait for before auditing it.
+READY = {"api-docs": "#swagger-ui .opblock"}
+
 PAGES = [
     ("home", "owner", "/"),
     ("routes", "owner", "/routes"),
@@ -359,6 +362,8 @@ def test_the_page_fits_and_is_accessible(site, name, who, how, width):
             answer = page.goto(site.url + how.format(**site.ids))
             expected = 404 if name == "not-found" else 200
             assert answer.status == expected, f"{name}: HTTP {answer.status}"
+        if name in READY:
+            page.locator(READY[name]).first.wait_for()
         settle(page)
         audit(page, f"{who}-{name}")
     finally:

@@ -17,9 +17,10 @@
     // Requests "Try it out" sends go to this site only (the document's server is /api).
     tryItOutEnabled: false,
     persistAuthorization: false,
-    onComplete: function () {
-      var servers = root.querySelector("select#servers");
-      if (servers) servers.setAttribute("aria-label", "Server");
-    },
   });
+  // Swagger UI's list of servers has no label of its own; it is named whenever it is drawn.
+  new MutationObserver(function () {
+    var servers = root.querySelector("select#servers:not([aria-label])");
+    if (servers) servers.setAttribute("aria-label", "Server");
+  }).observe(root, { childList: true, subtree: true });
 })();
