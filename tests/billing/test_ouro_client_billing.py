@@ -4,6 +4,8 @@ usage_record, the USD balance, transactions, usage history and a route's cost.""
 import pytest
 from ouro import APIStatusError, BadRequestError, NotFoundError
 
+from apps.billing.selectors import wallet_of
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -84,6 +86,21 @@ def test_paying_in_another_currency_is_refused(ouro_client, bob_key, funded_bob,
         ouro.money.get_deposit_address()
     with pytest.raises(NotFoundError, match="US dollars only"):
         ouro.money.send("00000000-0000-4000-8000-00000000abcd", 100, currency="btc")
+
+
+def test_sending_dollars_moves_the_exact_cents_and_never_overdraws(
+    ouro_client, bob_key, funded_bob, alice
+):
+    ouro = ouro_client(bob_key)
+    before = wallet_of(funded_bob).balance_cents
+    tip = ouro.money.send(str(alice.pk), 60, currency="usd", message="Thanks")
+    assert (tip.amount_cents, tip.recipient_amount_cents, tip.platform_fee_cents) == (60, 60, 0)
+    assert wallet_of(funded_bob).balance_cents == before - 60
+    assert wallet_of(alice).balance_cents == 60
+    with pytest.raises(APIStatusError, match="Not enough funds") as refused:
+        ouro.money.send(str(alice.pk), before, currency="usd")
+    assert refused.value.status_code == 402
+    assert wallet_of(alice).balance_cents == 60
 
 
 def test_a_route_says_what_a_run_costs(ouro_client, bob_key, alice_key, paid_hello, paid_route):
