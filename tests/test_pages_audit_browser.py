@@ -216,6 +216,8 @@ def site(django_db_setup, django_db_blocker, demo_upstream, tmp_path_factory):
         )
         overrides.enable()
         try:
+            # From an empty database (whatever ran before), which also drops cached rows.
+            call_command("flush", interactive=False, verbosity=0)
             state = Site(url=server.url)
             _seed(state.ids, demo_upstream)
             client = Client()
