@@ -11,12 +11,12 @@ import os
 import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
 from tests.browser_audit import audit
 from tests.conftest import CHROMIUM_ARGS
+from tests.spec_files import FIXTURE_SPECS, spec_corpus_dir
 
 # The site is seeded and committed once, before the tests, and emptied by the module's fixture
 # at its end. The page tests touch no database themselves (only the live server does), so they
@@ -28,7 +28,10 @@ pytestmark = [
 ]
 
 WIDTHS = {"wide": (1280, 800), "phone": (390, 844)}
-SPEC = Path("/work/shared/specs/oai-v3.0-petstore-expanded.yaml")
+# A real spec from the public corpus when it is there, else the store spec kept with the tests.
+SPEC = spec_corpus_dir() / "oai-v3.0-petstore-expanded.yaml"
+if not SPEC.is_file():
+    SPEC = FIXTURE_SPECS / "openapi-3.0-store.yaml"
 LONG_URL = "https://storage.example.org/exports/2026/12/quarterly-forecast-by-region-and-channel"
 
 
@@ -37,7 +40,6 @@ class Site:
     url: str
     ids: dict = field(default_factory=dict)
     contexts: dict = field(default_factory=dict)  # "owner" / "anon" -> browser context
-    new_key: str = ""
 
 
 @pytest.fixture
