@@ -57,6 +57,8 @@ def _seed(ids: dict, demo_upstream: str) -> None:
     from apps.actions.models import Action, ActionAsset, Status
     from apps.actions.services import route_run
     from apps.assets.services import Owner, dataset_create, file_create
+    from apps.billing.pricing import SaleChange
+    from apps.billing.services import asset_sale_apply
     from apps.posts.services import post_create
     from apps.routes.models import Route
     from apps.routes.services import route_create, service_import_openapi
@@ -168,6 +170,16 @@ def _seed(ids: dict, demo_upstream: str) -> None:
         asset=post,
     )
     api_key_create(user=alice, name="laptop")
+    sold = post_create(
+        user=alice,
+        org=org,
+        team=org.default_team,
+        name="A forecast worth paying for",
+        content="The numbers, region by region.",
+        visibility="monetized",
+        publish=True,
+    )
+    asset_sale_apply(sold, SaleChange(on_sale=True, price_cents=250))
 
     chart_image = ActionAsset.objects.get(action=chart_run, role=ActionAsset.Role.OUTPUT).asset_id
     ids.update(
@@ -185,6 +197,7 @@ def _seed(ids: dict, demo_upstream: str) -> None:
         file=text.pk,
         dataset=dataset.pk,
         post=post.pk,
+        sold=sold.pk,
         team=team.pk,
         alice=alice.pk,
     )
@@ -347,6 +360,7 @@ PAGES = [
     ("files", "anon", "/files"),
     ("file", "anon", "/files/{file}"),
     ("action", "anon", "/actions/{sync_run}"),
+    ("buy", "anon", "/buy/{sold}"),
     ("api-docs", "anon", "/api/docs"),
     ("not-found", "anon", "/no/such/page"),
 ]
