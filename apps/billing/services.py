@@ -8,6 +8,8 @@ so concurrent runs cannot spend the same cent twice; the wallet's check constrai
 negative balance outright.
 """
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -105,6 +107,20 @@ def _balances(user_ids) -> dict:
 def _available(user_id) -> int:
     row = Wallet.objects.filter(user_id=user_id).values("available_cents").first()
     return row["available_cents"] if row else 0
+
+
+def _move(*, payer_id, payee_id, cents: int, short: Callable[[int], str]) -> dict:
+    """Move `cents` from the payer's available funds to the payee's wallet, in the caller's
+    transaction, the wallets locked in one order (by user id) as settlements lock them;
+    PaymentRequired, with `short(available cents)` as its message, when the payer cannot pay.
+    Answers both balances after."""
+    for user_id in sorted((payer_id, payee_id), key=str):
+        if user_id == payee_id:
+            _wallet_credit(user_id, cents)
+        elif not _wallet_change(user_id, available=-cents):
+            available = _available(user_id)
+            raise PaymentRequired(short(available), needed_cents=cents, available_cents=available)
+    return _balances([payer_id, payee_id])
 
 
 def usage_reserve(*, action, route, price: Price) -> UsageRecord:
@@ -319,19 +335,15 @@ def asset_purchase(*, buyer, asset_id, currency: str = CHARGED_CURRENCY) -> Asse
                 "You bought this asset already", status=409, code="already_purchased"
             ) from None
         cents = sale.price_cents
-        # Wallets are locked in one order (by user id), as settlements lock them.
-        for user_id in sorted((buyer.pk, asset.user_id), key=str):
-            if user_id == asset.user_id:
-                _wallet_credit(user_id, cents)
-            elif not _wallet_change(user_id, available=-cents):
-                available = _available(user_id)
-                raise PaymentRequired(
-                    f"Not enough funds: this {asset.asset_type} costs {dollars(cents)} and your "
-                    f"wallet has {dollars(available)} available. Nothing was bought or charged.",
-                    needed_cents=cents,
-                    available_cents=available,
-                )
-        balances = _balances([buyer.pk, asset.user_id])
+        balances = _move(
+            payer_id=buyer.pk,
+            payee_id=asset.user_id,
+            cents=cents,
+            short=lambda available: (
+                f"Not enough funds: this {asset.asset_type} costs {dollars(cents)} and your "
+                f"wallet has {dollars(available)} available. Nothing was bought or charged."
+            ),
+        )
         LedgerEntry.objects.bulk_create(
             [
                 LedgerEntry(
@@ -394,19 +406,15 @@ def wallet_send(*, sender, recipient_id, cents, message: str = "") -> LedgerEntr
     if recipient.pk == sender.pk:
         raise TransferError("You cannot send money to yourself", code="own_wallet")
     with transaction.atomic():
-        # Wallets are locked in one order (by user id), as settlements and purchases lock them.
-        for user_id in sorted((sender.pk, recipient.pk), key=str):
-            if user_id == recipient.pk:
-                _wallet_credit(user_id, cents)
-            elif not _wallet_change(user_id, available=-cents):
-                available = _available(user_id)
-                raise PaymentRequired(
-                    f"Not enough funds: you are sending {dollars(cents)} and your wallet has "
-                    f"{dollars(available)} available. Nothing was sent.",
-                    needed_cents=cents,
-                    available_cents=available,
-                )
-        balances = _balances([sender.pk, recipient.pk])
+        balances = _move(
+            payer_id=sender.pk,
+            payee_id=recipient.pk,
+            cents=cents,
+            short=lambda available: (
+                f"Not enough funds: you are sending {dollars(cents)} and your wallet has "
+                f"{dollars(available)} available. Nothing was sent."
+            ),
+        )
         sent, _ = LedgerEntry.objects.bulk_create(
             [
                 LedgerEntry(

@@ -57,3 +57,31 @@ def fund():
         return wallet_adjust(user=user, cents=cents, note="test funds")
 
     return credit
+
+
+@pytest.fixture
+def alice_ouro(ouro_client, alice_key):
+    return ouro_client(alice_key)
+
+
+@pytest.fixture
+def bob_ouro(ouro_client, bob_key):
+    return ouro_client(bob_key)
+
+
+@pytest.fixture
+def charlie_ouro(ouro_client, charlie_key):
+    return ouro_client(charlie_key)
+
+
+@pytest.fixture
+def sold_post(alice_ouro):
+    """A post of alice's for sale at $2.50, made through the official client."""
+    return alice_ouro.posts.create(
+        name="Phase diagram notes",
+        content="# Fe-Ni\n\nThe secret: anneal at 650 K.",
+        visibility="monetized",
+        monetization="pay-to-unlock",
+        price=2.5,
+        price_currency="usd",
+    )

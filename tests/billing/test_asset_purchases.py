@@ -20,33 +20,6 @@ from tests.assets.conftest import CSV
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def alice_ouro(ouro_client, alice_key):
-    return ouro_client(alice_key)
-
-
-@pytest.fixture
-def bob_ouro(ouro_client, bob_key):
-    return ouro_client(bob_key)
-
-
-@pytest.fixture
-def charlie_ouro(ouro_client, charlie_key):
-    return ouro_client(charlie_key)
-
-
-@pytest.fixture
-def sold_post(alice_ouro):
-    return alice_ouro.posts.create(
-        name="Phase diagram notes",
-        content="# Fe-Ni\n\nThe secret: anneal at 650 K.",
-        visibility="monetized",
-        monetization="pay-to-unlock",
-        price=2.5,
-        price_currency="usd",
-    )
-
-
 def status_of(error: APIStatusError) -> int:
     return error.status_code
 

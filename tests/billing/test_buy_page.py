@@ -10,24 +10,6 @@ from tests.assets.conftest import CSV
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def alice_ouro(ouro_client, alice_key):
-    return ouro_client(alice_key)
-
-
-@pytest.fixture
-def sold_post(alice_ouro):
-    return alice_ouro.posts.create(
-        name="Phase diagram notes",
-        content="# Fe-Ni\n\nThe secret: anneal at 650 K.",
-        description="Where the phases meet",
-        visibility="monetized",
-        monetization="pay-to-unlock",
-        price=2.5,
-        price_currency="usd",
-    )
-
-
 def test_an_anonymous_reader_sees_the_offer_and_is_asked_to_log_in(client, sold_post):
     page = client.get(f"/posts/{sold_post.id}")
     assert page.status_code == 302 and page["Location"] == f"/buy/{sold_post.id}"
