@@ -5,6 +5,7 @@ import pytest
 from apps.billing.services import wallet_adjust
 from apps.routes.models import ExecutionMode
 from tests.actions.conftest import make_route, make_service  # noqa: F401  (fixtures)
+from tests.assets.conftest import CSV
 
 PER_CALL = {"model": "per_call", "unit_cost": 0.05, "currency": "usd"}
 NAME = {"name": "name", "in": "query", "schema": {"type": "string", "maxLength": 100}}
@@ -85,3 +86,25 @@ def sold_post(alice_ouro):
         price=2.5,
         price_currency="usd",
     )
+
+
+@pytest.fixture
+def sold_file_and_dataset(alice_ouro):
+    """A file of alice's for sale at $0.99 and a dataset at $12, made through the client."""
+    file = alice_ouro.files.create(
+        name="People",
+        visibility="monetized",
+        file_content=CSV,
+        file_name="people.csv",
+        monetization="pay-to-unlock",
+        price_usd=0.99,
+    )
+    dataset = alice_ouro.datasets.create(
+        name="Scores",
+        visibility="monetized",
+        data=[{"name": "a", "score": 1.5}],
+        monetization="pay-to-unlock",
+        price=12,
+        price_currency="usd",
+    )
+    return file, dataset

@@ -138,23 +138,10 @@ def test_what_cannot_be_bought(sold_post, alice_ouro, bob_ouro, alice):
         bob_ouro.money.unlock_asset("post", "8a0e4b9e-40a4-4d43-9c89-4d7a8a0e0a01", currency="usd")
 
 
-def test_files_and_datasets_are_sold_and_read_alike(alice_ouro, bob_ouro, bob, alice, fund):
-    file = alice_ouro.files.create(
-        name="People",
-        visibility="monetized",
-        file_content=CSV,
-        file_name="people.csv",
-        monetization="pay-to-unlock",
-        price_usd=0.99,
-    )
-    dataset = alice_ouro.datasets.create(
-        name="Scores",
-        visibility="monetized",
-        data=[{"name": "a", "score": 1.5}],
-        monetization="pay-to-unlock",
-        price=12,
-        price_currency="usd",
-    )
+def test_files_and_datasets_are_sold_and_read_alike(
+    sold_file_and_dataset, bob_ouro, bob, alice, fund
+):
+    file, dataset = sold_file_and_dataset
     assert (file.visibility, file.price_usd, dataset.price_usd) == ("monetized", 0.99, 12)
     with pytest.raises(APIStatusError):
         bob_ouro.files.read_data(str(file.id))

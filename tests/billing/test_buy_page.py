@@ -5,7 +5,6 @@ import pytest
 
 from apps.billing.models import AssetPurchase, LedgerEntry
 from apps.billing.selectors import wallet_of
-from tests.assets.conftest import CSV
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,24 +55,9 @@ def test_a_wallet_short_of_the_price_buys_nothing(client, sold_post, bob, fund):
 
 
 def test_the_owner_reads_it_and_files_and_datasets_lead_to_their_offer(
-    client, alice_ouro, alice, bob
+    client, sold_file_and_dataset, alice, bob
 ):
-    file = alice_ouro.files.create(
-        name="People",
-        visibility="monetized",
-        file_content=CSV,
-        file_name="people.csv",
-        monetization="pay-to-unlock",
-        price_usd=0.99,
-    )
-    dataset = alice_ouro.datasets.create(
-        name="Scores",
-        visibility="monetized",
-        data=[{"name": "a", "score": 1.5}],
-        monetization="pay-to-unlock",
-        price=12,
-        price_currency="usd",
-    )
+    file, dataset = sold_file_and_dataset
     client.force_login(bob)
     assert client.get(f"/files/{file.id}")["Location"] == f"/buy/{file.id}"
     assert client.get(f"/datasets/{dataset.id}")["Location"] == f"/buy/{dataset.id}"
