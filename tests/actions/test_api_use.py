@@ -98,8 +98,9 @@ def test_a_sync_run_reads_the_key_and_the_route_and_writes_the_action_twice(
     api, alice_key, hello_route
 ):
     """The hot path's budget: one read for the key, one for the route and its service, then
-    the action's insert (already claimed: it runs here) and its outcome (the personal
-    organization is not re-read, the key's "last used" only once a minute, the spec never)."""
+    the action's insert (already claimed: it runs here), its log lines in one insert, and its
+    outcome (the personal organization is not re-read, the key's "last used" only once a
+    minute, the spec never)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -111,7 +112,13 @@ def test_a_sync_run_reads_the_key_and_the_route_and_writes_the_action_twice(
         for q in captured.captured_queries
         if "SAVEPOINT" not in q["sql"].upper()
     ]
-    assert statements == ["SELECT", "SELECT", "INSERT", "UPDATE"], [
+    inserts = [
+        q["sql"].split()[2].strip('"')
+        for q in captured.captured_queries
+        if q["sql"].startswith("INSERT")
+    ]
+    assert inserts == ["actions_action", "actions_actionlog"]
+    assert statements == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE"], [
         q["sql"][:120] for q in captured.captured_queries
     ]
 
