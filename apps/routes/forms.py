@@ -55,6 +55,14 @@ class BoundField:
         return dom_id(self.spec.name)
 
     @property
+    def described_by(self) -> str:
+        """The ids of what describes the input, for `aria-describedby`: its error, then its help."""
+        ids = [f"{self.dom_id}-error"] if self.error else []
+        if self.spec.help:
+            ids.append(f"{self.dom_id}-help")
+        return " ".join(ids)
+
+    @property
     def path(self) -> str:
         """The field's path as errors and the API name it (variant markers left out)."""
         return shown_path(self.spec.name)

@@ -192,8 +192,9 @@ def test_three_mistakes_are_shown_at_once_and_nothing_runs(live_site, page, body
         ("#f-body-options-email", "Enter an email address"),
     ]:
         expect(page.locator(field)).to_have_attribute("aria-invalid", "true")
-        described = page.locator(field).get_attribute("aria-describedby")
-        expect(page.locator(f"#{described}")).to_contain_text(message)
+        described = page.locator(field).get_attribute("aria-describedby").split()
+        assert described[0] == f"{field[1:]}-error"  # the error first, then any help
+        expect(page.locator(f"#{described[0]}")).to_contain_text(message)
     expect(page.locator("#f-body-options-email-error .field-path")).to_have_text(
         "body.options.email"
     )

@@ -217,6 +217,11 @@ def test_the_page_folds_many_optional_fields_and_renders_help_safely(client, mak
     )
     assert "<code>fast</code>" in html
     assert "onerror" not in html
+    # the input is described by its help, which a screen reader reads with it
+    assert re.search(
+        r'<input [^>]*id="f-query-mode"[^>]*aria-describedby="f-query-mode-help"', html
+    )
+    assert '<div class="help" id="f-query-mode-help">' in html
 
 
 @pytest.mark.django_db
