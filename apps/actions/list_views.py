@@ -105,6 +105,19 @@ def _side(action: Action, *, user) -> dict:
     }
 
 
+# Headers that name the run itself: they differ between any two runs, so they are not
+# listed as differences (both requests are still shown in full).
+PER_RUN_HEADERS = ("ouro-action-id", "ouro-webhook-url", "ouro-webhook-token")
+
+
+def _comparable_request(request: dict) -> dict:
+    headers = request.get("headers")
+    if not isinstance(headers, dict):
+        return request
+    kept = {k: v for k, v in headers.items() if k.lower() not in PER_RUN_HEADERS}
+    return {**request, "headers": kept}
+
+
 def _differences(left, right) -> dict:
     diff = json_diff(left, right)
     return {"changes": diff.changes, "truncated": diff.truncated}
@@ -140,7 +153,9 @@ def action_compare(request: HttpRequest) -> HttpResponse:
         "right": _side(right, user=request.user),
         "rows": [{"label": label, "a": a, "b": b, "same": a == b} for label, a, b in rows],
         "inputs_diff": _differences(_inputs(left), _inputs(right)),
-        "request_diff": _differences(left.request or {}, right.request or {}),
+        "request_diff": _differences(
+            _comparable_request(left.request or {}), _comparable_request(right.request or {})
+        ),
         "response_diff": _differences(left.response, right.response),
     }
     return render(request, "actions/compare.html", context)

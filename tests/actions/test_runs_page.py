@@ -177,6 +177,12 @@ def test_compare_the_same_inputs_says_so(client, hello_route, alice):
     html = client.get(f"/actions/compare?a={a.pk}&b={b.pk}").content.decode()
     inputs = html[html.index('id="compare-inputs"') : html.index('id="compare-request"')]
     assert "The same in both runs." in inputs
+    # The headers that name each run (its id, its webhook) are not differences of the request.
+    sent = html[html.index('id="compare-request"') : html.index('id="compare-response"')]
+    diff_rows = sent[: sent.index("Both in full")] if "Both in full" in sent else sent
+    assert "ouro-action-id" not in diff_rows and "ouro-webhook" not in diff_rows
+    assert "The same in both runs." in diff_rows
+    assert str(a.pk) in sent and str(b.pk) in sent  # both requests in full still name them
 
 
 def test_compare_needs_two_runs_the_viewer_may_see(client, runs, alice, charlie):
