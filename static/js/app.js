@@ -12,6 +12,34 @@
   setInterval(tick, 1000);
 })();
 
+// Times shown relative ("5 minutes ago": the `when` template filter, marked data-when) stay
+// true while the page is open; the exact time stays in the title.
+(function () {
+  var UNITS = [
+    ["year", 365 * 86400], ["month", 30 * 86400], ["week", 7 * 86400],
+    ["day", 86400], ["hour", 3600], ["minute", 60],
+  ];
+  function relative(seconds) {
+    var span = Math.abs(seconds);
+    if (span < 60) return "just now";
+    for (var i = 0; i < UNITS.length; i++) {
+      var count = Math.floor(span / UNITS[i][1]);
+      if (count >= 1) {
+        var text = count + "\u00a0" + UNITS[i][0] + (count === 1 ? "" : "s");
+        return seconds > 0 ? text + " ago" : "in " + text;
+      }
+    }
+  }
+  function refresh() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-when]").forEach(function (el) {
+      var at = Date.parse(el.getAttribute("datetime"));
+      if (!isNaN(at)) el.textContent = relative((now - at) / 1000);
+    });
+  }
+  setInterval(refresh, 30000);
+})();
+
 // Behaviour that pages declare in data attributes (the Content-Security-Policy runs no inline
 // script or handler): a form with data-confirm asks first; a button with data-copy copies the
 // text of the element it names, looked up inside its closest [data-copy-scope].

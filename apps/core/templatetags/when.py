@@ -1,6 +1,7 @@
 """`{{ moment|when }}`: a time as people read it on a page, relative ("5 minutes ago"), with the
 exact time on hover and for machines (`<time datetime title>`). Empty for no time, so that
-`|when|default:"never"` reads naturally."""
+`|when|default:"never"` reads naturally. static/js/app.js keeps the words true while the page
+stays open (`data-when`), with the same units."""
 
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from django.utils.timesince import timesince, timeuntil
 
 register = template.Library()
 
-JUST_NOW_SECONDS = 45
+JUST_NOW_SECONDS = 60  # below a minute, timesince would say "0 minutes"
 
 
 def relative(moment: datetime, now: datetime) -> str:
@@ -30,7 +31,7 @@ def when(moment: datetime | None) -> str:
         return ""
     exact = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
+        '<time datetime="{}" title="{}" data-when>{}</time>',
         moment.isoformat(),
         exact.strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
         relative(moment, timezone.now() if timezone.is_aware(moment) else datetime.now()),
