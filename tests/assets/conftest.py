@@ -8,9 +8,8 @@ import base64
 import csv
 import io
 import json
-import threading
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from PIL import Image
@@ -19,6 +18,7 @@ from apps.accounts.services import personal_org
 from apps.assets.services import Owner, dataset_create, file_create
 from apps.routes.models import Route
 from apps.services.models import Service
+from tests.loopback import serving
 
 
 def png_bytes(width: int = 4, height: int = 3) -> bytes:
@@ -120,12 +120,8 @@ def _number(text: str):
 
 @pytest.fixture(scope="session")
 def asset_upstream_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), AssetUpstream)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(AssetUpstream) as url:
+        yield url
 
 
 @pytest.fixture

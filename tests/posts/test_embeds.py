@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.actions.models import Status
 from apps.assets.services import dataset_create, file_create, file_replace_content
 from apps.posts.services import post_update
+from tests.loopback import serving
 from tests.posts.conftest import embed_block, owner_of, png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -347,8 +348,7 @@ def test_a_co_editor_sees_the_same_embeds_after_updating(
 def hostile_upstream():
     """A loopback upstream whose answer is full of markup."""
     import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from http.server import BaseHTTPRequestHandler
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802
@@ -367,11 +367,8 @@ def hostile_upstream():
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 def test_a_real_upstream_answer_with_markup_is_escaped_in_the_embed(

@@ -3,11 +3,12 @@ operation takes an image file as an input asset, fetches the file from the signe
 given (as a real service would) and describes what it got."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.request import urlopen
 
 import pytest
+
+from tests.loopback import serving
 
 
 def image_tools_spec(base_url: str) -> dict:
@@ -74,9 +75,5 @@ class ImageTools(BaseHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def image_tools_upstream():
     """The image tools upstream on a free loopback port: its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ImageTools)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(ImageTools) as url:
+        yield url
