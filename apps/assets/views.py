@@ -43,7 +43,7 @@ def _viewable(request: HttpRequest, asset_id, model):
     return asset
 
 
-def _not_readable(asset_id, model) -> HttpResponse:
+def asset_unreadable_page(asset_id, model) -> HttpResponse:
     """What an asset page answers one who may not read it: the way to its offer when it is for
     sale (the price, and buying it), else the 404 of a missing id."""
     if selectors.asset_for_sale(asset_id=asset_id, model=model) is None:
@@ -205,7 +205,7 @@ def _file_preview(file: File) -> dict:
 def file_detail(request: HttpRequest, file_id: uuid.UUID):
     file = selectors.asset_for_viewer(user=request.user, asset_id=file_id, model=File)
     if file is None:
-        return _not_readable(file_id, File)
+        return asset_unreadable_page(file_id, File)
     context = {
         "file": file,
         "asset": file,
@@ -293,7 +293,7 @@ def dataset_new(request: HttpRequest):
 def dataset_detail(request: HttpRequest, dataset_id: uuid.UUID):
     dataset = selectors.asset_for_viewer(user=request.user, asset_id=dataset_id, model=Dataset)
     if dataset is None:
-        return _not_readable(dataset_id, Dataset)
+        return asset_unreadable_page(dataset_id, Dataset)
     try:
         offset = min(max(0, int(request.GET.get("offset", 0))), MAX_OFFSET)
     except ValueError:

@@ -14,7 +14,8 @@ from apps.actions.models import Action
 from apps.actions.reaper import action_expire_if_overdue
 from apps.actions.selectors import action_can_view, action_state
 from apps.assets.models import Asset, Visibility
-from apps.assets.selectors import asset_can_edit, asset_can_view, asset_for_sale
+from apps.assets.selectors import asset_can_edit, asset_can_view
+from apps.assets.views import asset_unreadable_page
 from apps.posts import markdown
 from apps.posts.models import Post
 from apps.posts.selectors import (
@@ -77,9 +78,7 @@ def posts_list(request: HttpRequest) -> HttpResponse:
 def post_detail(request: HttpRequest, post_id) -> HttpResponse:
     post = post_for_viewer(user=request.user, post_id=post_id)
     if post is None:
-        if asset_for_sale(asset_id=post_id, model=Post) is None:
-            raise Http404("No such post")
-        return redirect("asset_buy", asset_id=post_id)
+        return asset_unreadable_page(post_id, Post)
     context = {
         "post": post,
         "body": _body(request, post),

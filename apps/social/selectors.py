@@ -234,12 +234,17 @@ def asset_connections(*, asset: Asset, user) -> list[Edge]:
 # Engagement ------------------------------------------------------------------------------------
 
 
-def asset_runs(asset: Asset) -> int:
+def _runs_of(asset: Asset) -> QuerySet:
     """A route's runs; for another asset, the runs that took it as an input."""
     if asset.asset_type == "route":
-        return Action.objects.filter(route_id=asset.pk).count()
+        return Action.objects.filter(route_id=asset.pk)
     links = ActionAsset.objects.filter(asset_id=asset.pk, role=ActionAsset.Role.INPUT)
-    return links.values("action_id").distinct().count()
+    return Action.objects.filter(pk__in=links.values("action_id"))
+
+
+def asset_runs(asset: Asset) -> int:
+    """A route's runs; for another asset, the runs that took it as an input."""
+    return _runs_of(asset).count()
 
 
 def asset_engagement(asset: Asset) -> dict:
@@ -283,21 +288,14 @@ IMPACT_SUMS = (
 )
 
 
-def _runs_of(asset: Asset) -> QuerySet:
-    """A route's runs; for another asset, the runs that took it as an input."""
-    if asset.asset_type == "route":
-        return Action.objects.filter(route_id=asset.pk)
-    links = ActionAsset.objects.filter(asset_id=asset.pk, role=ActionAsset.Role.INPUT)
-    return Action.objects.filter(pk__in=links.values("action_id"))
-
-
 def asset_impact(*, asset: Asset, user, since: datetime | None = None) -> dict:
     """What happened to an asset, as the clients' AssetImpact reads it: views, comments and
     runs (`uses`), each also without the owner's own (`external_*`), since `since` when given;
     earnings (all time) only for those who may edit it. Views are recorded once per reader a
     while, so all of them count as quality views; there are no reactions here."""
     seen = AssetView.objects.filter(asset=asset)
-    views, downloads = seen.exclude(source=DOWNLOAD), seen.filter(source=DOWNLOAD)
+    all_views, downloads = seen.exclude(source=DOWNLOAD), seen.filter(source=DOWNLOAD)
+    views = all_views
     comments = Comment.objects.filter(target=asset, archived_at__isnull=True)
     runs = _runs_of(asset)
     if since is not None:
@@ -307,7 +305,7 @@ def asset_impact(*, asset: Asset, user, since: datetime | None = None) -> dict:
         runs = runs.filter(created_at__gte=since)
     view_count = views.count()
     week_ago = timezone.now() - timedelta(days=7)
-    recent_views = seen.exclude(source=DOWNLOAD).filter(created_at__gte=week_ago).count()
+    recent_views = all_views.filter(created_at__gte=week_ago).count()
     uses = runs.count()
     return {
         "asset_id": str(asset.pk),
